@@ -1,0 +1,1 @@
+"""Everything before the warehouse: the LinkedIn Ads dlt source, the pipeline and the sandbox."""

@@ -1,0 +1,148 @@
+"""Constants of the LinkedIn Marketing API as this source uses it.
+
+Nothing here does I/O. The metric catalogue is section 7.4 of the wire contract
+(`shared/reference/linkedin-marketing-api.md`); see DECISIONLOG.md for the three metrics left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+DEFAULT_BASE_URL = "https://api.linkedin.com/rest"
+DEFAULT_OAUTH_URL = "https://www.linkedin.com/oauth/v2"
+DEFAULT_API_VERSION = "202610"
+DEFAULT_LOOKBACK_START_DAYS = 365
+DEFAULT_ATTRIBUTION_WINDOW_DAYS = 30
+DEFAULT_CONCURRENCY = 4
+
+RESTLI_PROTOCOL_VERSION = "2.0.0"
+MAX_QUERY_STRING_LENGTH = 4000  # past this the client tunnels the query through POST
+MAX_FIELDS_PER_REQUEST = 20  # dateRange and pivotValues count
+METRICS_PER_CHUNK = MAX_FIELDS_PER_REQUEST - 2
+ANALYTICS_ROW_CAP = 15_000  # adAnalytics silently truncates a response at this many elements
+ENTITY_PAGE_SIZE = 100  # creatives reject pageSize > 100; the same size keeps every finder simple
+DATA_LIMIT_WAIT_SECONDS = 300  # the "45 million metric values" 429 is a rolling 5-minute window
+
+# Every status, so that the search finders also return archived and removed entities.
+CAMPAIGN_GROUP_STATUSES = (
+    "ACTIVE", "ARCHIVED", "CANCELED", "DRAFT", "PAUSED", "PENDING_DELETION", "REMOVED",
+)  # fmt: skip
+CAMPAIGN_STATUSES = (
+    "ACTIVE", "PAUSED", "ARCHIVED", "COMPLETED", "CANCELED", "DRAFT", "PENDING_DELETION", "REMOVED",
+)  # fmt: skip
+
+MetricKind = Literal["count", "decimal"]
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One adAnalytics field: its API name, its bronze column and how it is typed on the wire."""
+
+    api_name: str
+    kind: MetricKind
+    demographic: bool = True  # False: LinkedIn serves it for non-demographic pivots only
+
+    @property
+    def column(self) -> str:
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", self.api_name).lower()
+
+
+def _counts(*names: str, demographic: bool = True) -> list[Metric]:
+    return [Metric(name, "count", demographic) for name in names]
+
+
+def _decimals(*names: str, demographic: bool = True) -> list[Metric]:
+    return [Metric(name, "decimal", demographic) for name in names]
+
+
+# BigDecimal metrics arrive as JSON strings ("209.449"); counts as JSON integers.
+METRICS: tuple[Metric, ...] = (
+    *_counts("impressions", "clicks"),
+    *_decimals("costInLocalCurrency", "costInUsd"),
+    *_counts(
+        "landingPageClicks", "companyPageClicks", "totalEngagements", "otherEngagements",
+        "textUrlClicks", "reactions", "likes", "comments", "commentLikes", "shares", "follows",
+        "fullScreenPlays", "actionClicks", "adUnitClicks", "downloadClicks",
+    ),
+    *_counts("cardClicks", "cardImpressions", demographic=False),
+    *_counts(
+        "externalWebsiteConversions", "externalWebsitePostClickConversions",
+        "externalWebsitePostViewConversions",
+    ),
+    *_decimals("conversionValueInLocalCurrency", demographic=False),
+    *_counts("oneClickLeads", "oneClickLeadFormOpens", "qualifiedLeads"),
+    *_decimals("costPerQualifiedLead"),
+    *_counts("validWorkEmailLeads", "talentLeads"),
+    *_decimals(
+        "jobApplications", "jobApplyClicks", "postClickJobApplications", "postClickJobApplyClicks",
+        "postClickRegistrations", "postViewJobApplications", "postViewJobApplyClicks",
+        "postViewRegistrations", "registrations",
+    ),
+    *_counts("subscriptionClicks"),
+    *_counts(
+        "sends", "opens", "leadGenerationMailContactInfoShares",
+        "leadGenerationMailInterestedClicks", "headlineClicks", "headlineImpressions",
+    ),
+    *_counts(
+        "videoStarts", "videoViews", "videoFirstQuartileCompletions", "videoMidpointCompletions",
+        "videoThirdQuartileCompletions", "videoCompletions", "documentCompletions",
+        "documentFirstQuartileCompletions", "documentMidpointCompletions",
+        "documentThirdQuartileCompletions",
+    ),
+    *_counts(
+        "viralImpressions", "viralClicks", "viralLikes", "viralComments", "viralCommentLikes",
+        "viralShares", "viralFollows", "viralReactions", "viralCompanyPageClicks",
+        "viralLandingPageClicks", "viralTotalEngagements", "viralOtherEngagements",
+    ),
+    *_counts("viralCardClicks", "viralCardImpressions", demographic=False),
+    *_counts(
+        "viralFullScreenPlays", "viralDownloadClicks", "viralVideoStarts", "viralVideoViews",
+        "viralVideoFirstQuartileCompletions", "viralVideoMidpointCompletions",
+        "viralVideoThirdQuartileCompletions", "viralVideoCompletions",
+        "viralDocumentCompletions", "viralDocumentFirstQuartileCompletions",
+        "viralDocumentMidpointCompletions", "viralDocumentThirdQuartileCompletions",
+        "viralExternalWebsiteConversions", "viralExternalWebsitePostClickConversions",
+        "viralExternalWebsitePostViewConversions", "viralOneClickLeads",
+        "viralOneClickLeadFormOpens",
+    ),
+    *_decimals(
+        "viralJobApplications", "viralJobApplyClicks", "viralPostClickJobApplications",
+        "viralPostClickJobApplyClicks", "viralPostClickRegistrations",
+        "viralPostViewJobApplications", "viralPostViewJobApplyClicks",
+        "viralPostViewRegistrations", "viralRegistrations",
+    ),
+    *_counts("viralSubscriptionClicks"),
+)  # fmt: skip
+
+# Documented metrics this source does not request, and why (DECISIONLOG.md):
+# approximateMemberReach, averageDwellTime and audiencePenetration are served only for date
+# ranges of at most 92 days (and not for every pivot) and cannot be summed over days or entities.
+EXCLUDED_METRICS = ("approximateMemberReach", "averageDwellTime", "audiencePenetration")
+
+METRICS_BY_NAME = {metric.api_name: metric for metric in METRICS}
+
+# The demographic reports ask for the metrics gold uses (one request per campaign, month range
+# and pivot); DESIGN.md maps each to its gold column. conversionValueInLocalCurrency is not
+# served for member pivots.
+DEMOGRAPHIC_METRICS: tuple[str, ...] = (
+    "impressions", "clicks", "costInLocalCurrency", "costInUsd", "externalWebsiteConversions",
+    "oneClickLeads", "landingPageClicks", "totalEngagements", "videoViews", "videoCompletions",
+    "likes", "comments", "shares", "follows", "opens", "sends",
+)  # fmt: skip
+
+# bronze table suffix -> adAnalytics pivot
+DEMOGRAPHIC_PIVOTS: dict[str, str] = {
+    "company": "MEMBER_COMPANY",
+    "company_size": "MEMBER_COMPANY_SIZE",
+    "country": "MEMBER_COUNTRY_V2",
+    "region": "MEMBER_REGION_V2",
+    "industry": "MEMBER_INDUSTRY",
+    "job_function": "MEMBER_JOB_FUNCTION",
+    "job_title": "MEMBER_JOB_TITLE",
+    "seniority": "MEMBER_SENIORITY",
+}
+
+assert len(METRICS) == len(METRICS_BY_NAME), "duplicate metric in the catalogue"
+assert all(METRICS_BY_NAME[name].demographic for name in DEMOGRAPHIC_METRICS)
