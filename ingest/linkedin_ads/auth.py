@@ -1,0 +1,151 @@
+"""LinkedIn OAuth 2.0 (3-legged): the consent URL, the code exchange and the refresh grant.
+
+Token responses carry secrets: `Token` hides them from its repr, and error messages name the
+setting to fix and the API's `error_description`, never a token or client secret.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from urllib.parse import quote
+
+import httpx
+
+from ingest.linkedin_ads.settings import DEFAULT_OAUTH_URL
+
+
+@dataclass(frozen=True)
+class Token:
+    """What the token endpoint returns; `scope` stays comma-separated as LinkedIn sends it."""
+
+    access_token: str = field(repr=False)
+    expires_in: int
+    refresh_token: str | None = field(default=None, repr=False)
+    refresh_token_expires_in: int | None = None
+    scope: str | None = None
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """Mask every occurrence of each secret (empty or very short ones are ignored)."""
+    for secret in sorted((s for s in secrets if s and len(s) >= 4), key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
+
+
+class OAuthError(Exception):
+    """The token endpoint refused a grant; the message names the setting to fix."""
+
+    def __init__(self, message: str, *, status: int | None = None, error: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+
+
+def authorization_url(
+    client_id: str,
+    redirect_uri: str,
+    scopes: Iterable[str],
+    state: str,
+    oauth_url: str = DEFAULT_OAUTH_URL,
+) -> str:
+    """The URL a member opens to grant access; LinkedIn redirects back with ?code=...&state=..."""
+    query = "&".join(
+        f"{key}={quote(value, safe='')}"
+        for key, value in (
+            ("response_type", "code"),
+            ("client_id", client_id),
+            ("redirect_uri", redirect_uri),
+            ("scope", " ".join(scopes)),
+            ("state", state),
+        )
+    )
+    return f"{oauth_url.rstrip('/')}/authorization?{query}"
+
+
+def exchange_code(
+    oauth_url: str,
+    code: str,
+    client_id: str,
+    client_secret: str,
+    redirect_uri: str,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 30.0,
+) -> Token:
+    """Trade an authorization code for an access (and, for approved partners, refresh) token."""
+    form = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "client_id": client_id,
+        "client_secret": client_secret,
+        "redirect_uri": redirect_uri,
+    }
+    return _token_request(
+        oauth_url, form, "the authorization code and redirect_uri", transport, timeout
+    )
+
+
+def refresh_access_token(
+    oauth_url: str,
+    refresh_token: str,
+    client_id: str,
+    client_secret: str,
+    transport: httpx.BaseTransport | None = None,
+    timeout: float = 30.0,
+) -> Token:
+    """Mint a new access token from a refresh token (its own TTL does not reset)."""
+    form = {
+        "grant_type": "refresh_token",
+        "refresh_token": refresh_token,
+        "client_id": client_id,
+        "client_secret": client_secret,
+    }
+    return _token_request(
+        oauth_url, form, "SOURCES__LINKEDIN_ADS__REFRESH_TOKEN", transport, timeout
+    )
+
+
+def _token_request(
+    oauth_url: str,
+    form: dict[str, str],
+    setting: str,
+    transport: httpx.BaseTransport | None,
+    timeout: float,
+) -> Token:
+    url = f"{oauth_url.rstrip('/')}/accessToken"
+    try:
+        with httpx.Client(transport=transport, timeout=timeout) as http:
+            response = http.post(url, data=form, headers={"Accept": "application/json"})
+    except httpx.TransportError as exc:
+        raise OAuthError(
+            f"LinkedIn OAuth: could not reach {url} ({type(exc).__name__}); check the OAuth URL "
+            "and the network"
+        ) from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise OAuthError(
+            f"LinkedIn OAuth {response.status_code}: the token endpoint did not answer JSON",
+            status=response.status_code,
+        )
+    if response.status_code != 200 or "access_token" not in body:
+        error = str(body.get("error") or "unknown_error")
+        if error == "invalid_client":
+            setting = "SOURCES__LINKEDIN_ADS__CLIENT_ID and SOURCES__LINKEDIN_ADS__CLIENT_SECRET"
+        description = " ".join(str(body.get("error_description") or "no description").split())
+        secrets = (form.get(key) for key in ("code", "refresh_token", "client_secret"))
+        description = redact(description, *secrets)
+        raise OAuthError(
+            f"LinkedIn OAuth {response.status_code} {error}: {description}; check {setting}",
+            status=response.status_code,
+            error=error,
+        )
+    return Token(
+        access_token=body["access_token"],
+        expires_in=int(body.get("expires_in") or 0),
+        refresh_token=body.get("refresh_token"),
+        refresh_token_expires_in=body.get("refresh_token_expires_in"),
+        scope=body.get("scope"),
+    )

@@ -1,0 +1,503 @@
+"""HTTP client for the versioned LinkedIn Marketing API (`/rest`), shared by every resource.
+
+It sends Rest.li 2.0 queries byte for byte (tunnelling long ones through POST), pages through
+cursor and offset finders, retries what is transient with tenacity, refreshes an expired access
+token once, and turns everything else into one-line typed errors. The access token never appears
+in a log line, an exception or a repr.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import re
+import threading
+import time
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_exponential_jitter
+
+from ingest.linkedin_ads import restli
+from ingest.linkedin_ads.auth import OAuthError, Token, redact, refresh_access_token
+from ingest.linkedin_ads.settings import MAX_QUERY_STRING_LENGTH, RESTLI_PROTOCOL_VERSION
+
+__all__ = [
+    "AuthenticationError",
+    "BadRequestError",
+    "DailyQuotaExceededError",
+    "LinkedInClient",
+    "LinkedInError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "RequestStats",
+    "SecretsFilter",
+    "ServerError",
+    "TransportFailure",
+    "VersionNotActiveError",
+    "redact",
+]
+
+log = logging.getLogger("ingest.linkedin_ads")
+
+MAX_RETRY_AFTER = 600.0  # a Retry-After longer than this is capped (LinkedIn documents none)
+_DAY_LIMIT = re.compile(r"\bDAY\b")
+_DATA_LIMIT = "45 million metric values"
+
+
+class LinkedInError(Exception):
+    """An API call failed; str() is one line.
+
+    `LinkedIn API <status> <code>: <message> (<METHOD> <path>)`
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        service_error_code: int | None = None,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.service_error_code = service_error_code
+        self.message = message
+        self.method = method
+        self.path = path
+        head = " ".join(str(part) for part in ("LinkedIn API", status, code) if part)
+        super().__init__(f"{head}: {message} ({method} {path})")
+
+
+class BadRequestError(LinkedInError):
+    """400: the request is malformed (a finder parameter, a field, a page size)."""
+
+
+class AuthenticationError(LinkedInError):
+    """401 that a token refresh could not cure."""
+
+
+class PermissionDeniedError(LinkedInError):
+    """403: the token lacks a scope or the member a role on the account."""
+
+
+class NotFoundError(LinkedInError):
+    """404: no such entity, or no access to it."""
+
+
+class VersionNotActiveError(LinkedInError):
+    """426: the LinkedIn-Version is sunset."""
+
+
+class DailyQuotaExceededError(LinkedInError):
+    """429 naming a DAY limit: retrying only burns quota until 00:00 UTC."""
+
+
+class RateLimitError(LinkedInError):
+    """429 that persisted through every attempt."""
+
+
+class ServerError(LinkedInError):
+    """5xx, or a body that is not JSON, through every attempt."""
+
+
+class TransportFailure(LinkedInError):
+    """Timeouts or dropped connections through every attempt."""
+
+
+class SecretsFilter(logging.Filter):
+    """Mask secrets in log records (message, arguments and formatted traceback)."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        super().__init__()
+        self._secrets = {s for s in secrets if s}
+
+    def add(self, secret: str | None) -> None:
+        """Mask one more secret, e.g. a freshly refreshed access token."""
+        if secret:
+            self._secrets.add(secret)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = redact(message, *self._secrets)
+        if masked != message:
+            record.msg, record.args = masked, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, *self._secrets)
+        return True
+
+
+@dataclass
+class RequestStats:
+    """Thread-safe counters: every attempt sent, by path kind and by status; retries; refreshes."""
+
+    requests: int = 0
+    retries: int = 0
+    refreshes: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    by_status: dict[int, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def record_request(self, kind: str, status: int | None) -> None:
+        with self._lock:
+            self.requests += 1
+            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
+            if status is not None:
+                self.by_status[status] = self.by_status.get(status, 0) + 1
+
+    def record_retry(self) -> None:
+        with self._lock:
+            self.retries += 1
+
+    def record_refresh(self) -> None:
+        with self._lock:
+            self.refreshes += 1
+
+
+class _Retry(Exception):
+    """Internal: a transient failure; `error` is raised if attempts run out."""
+
+    def __init__(
+        self,
+        reason: str,
+        error: LinkedInError,
+        retry_after: float | None = None,
+        min_wait: float = 0,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error
+        self.retry_after = retry_after
+        self.min_wait = min_wait
+
+
+class _BearerAuth(httpx.Auth):
+    """Sets the Authorization header per request; the token never sits in a local or a repr."""
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = f"Bearer {self.token}"
+        yield request
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(token=***)"
+
+
+class LinkedInClient:
+    """One session against `base_url`, safe to share between threads."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        api_version: str,
+        access_token: str,
+        oauth_url: str | None = None,
+        refresh_token: str | None = None,
+        client_id: str | None = None,
+        client_secret: str | None = None,
+        timeout: float = 30.0,
+        max_attempts: int = 5,
+        max_backoff: float = 30.0,
+        data_limit_wait: float = 300.0,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        on_token_refreshed: Callable[[Token], None] | None = None,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.api_version = api_version
+        self.oauth_url = oauth_url
+        self.max_attempts = max_attempts
+        self.data_limit_wait = data_limit_wait
+        self.on_token_refreshed = on_token_refreshed
+        self.stats = RequestStats()
+        self._auth = _BearerAuth(access_token)
+        self._refresh_token = refresh_token
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._refresh_lock = threading.Lock()
+        self._timeout = timeout
+        self._transport = transport
+        self._sleep = sleep
+        self._backoff = wait_exponential_jitter(initial=1, max=max_backoff, jitter=1)
+        self._http = httpx.Client(
+            auth=self._auth,
+            headers={
+                "LinkedIn-Version": api_version,
+                "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
+                "Accept": "application/json",
+            },
+            timeout=timeout,
+            transport=transport,
+        )
+
+    def __repr__(self) -> str:
+        return f"LinkedInClient(base_url={self.base_url!r}, api_version={self.api_version!r})"
+
+    def __enter__(self) -> LinkedInClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def get(self, path: str, params: restli.Params = ()) -> dict[str, Any]:
+        """GET `path` (relative to base_url) with Rest.li-encoded params; returns the JSON body."""
+        query = restli.encode_query(params)
+        token_sent = self._auth.token
+        try:
+            return self._send(path, query)
+        except AuthenticationError:
+            if self._refresh_grant() is None:
+                raise
+        self._refresh(token_sent)
+        return self._send(path, query)
+
+    def paginate(
+        self, path: str, params: restli.Params = (), page_size: int = 100
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Cursor paging: yields each page; stops only when `metadata.nextPageToken` is absent."""
+        base = [*_pairs(params), ("pageSize", page_size)]
+        token: str | None = None
+        while True:
+            page = self.get(path, [*base, ("pageToken", token)])
+            if elements := page.get("elements") or []:
+                yield elements
+            next_token = (page.get("metadata") or {}).get("nextPageToken")
+            if not next_token:
+                return
+            if next_token == token:
+                raise LinkedInError(
+                    "the API returned the same nextPageToken twice", method="GET", path=path
+                )
+            token = next_token
+
+    def paginate_offset(
+        self, path: str, params: restli.Params = (), count: int = 100
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Offset paging (start/count): stops on a short page or when `paging.total` is reached."""
+        base = _pairs(params)
+        start = 0
+        while True:
+            page = self.get(path, [*base, ("start", start), ("count", count)])
+            elements = page.get("elements") or []
+            if elements:
+                yield elements
+            start += len(elements)
+            total = (page.get("paging") or {}).get("total")
+            if len(elements) < count or (total is not None and start >= total):
+                return
+
+    def _refresh_grant(self) -> tuple[str, str, str, str] | None:
+        """(oauth_url, refresh_token, client_id, client_secret) when all four are configured."""
+        if self.oauth_url and self._refresh_token and self._client_id and self._client_secret:
+            return self.oauth_url, self._refresh_token, self._client_id, self._client_secret
+        return None
+
+    def _refresh(self, token_sent: str) -> None:
+        """Refresh the access token once, however many threads saw the same 401."""
+        with self._refresh_lock:
+            grant = self._refresh_grant()
+            if grant is None or self._auth.token != token_sent:
+                return  # nothing to refresh with, or another thread already refreshed it
+            try:
+                token = refresh_access_token(
+                    *grant,
+                    transport=self._transport,
+                    timeout=self._timeout,
+                )
+            except OAuthError as exc:
+                raise AuthenticationError(
+                    f"the access token was rejected and refreshing it failed: {exc}",
+                    status=401,
+                    code=exc.error,
+                    method="POST",
+                    path="accessToken",
+                ) from None
+            self._auth.token = token.access_token
+            self._refresh_token = token.refresh_token or self._refresh_token
+            self.stats.record_refresh()
+            log.info("refreshed the LinkedIn access token (valid for %d s)", token.expires_in)
+        if self.on_token_refreshed:
+            self.on_token_refreshed(token)
+
+    def _send(self, path: str, query: str) -> dict[str, Any]:
+        """One logical request: retried with tenacity, raising the typed error when it gives up."""
+        retrying = Retrying(
+            retry=retry_if_exception_type(_Retry),
+            stop=stop_after_attempt(self.max_attempts),
+            wait=self._wait,
+            sleep=self._sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        try:
+            return retrying(self._attempt, path, query)
+        except _Retry as exc:
+            raise exc.error from None
+
+    def _attempt(self, path: str, query: str) -> dict[str, Any]:
+        path = path.strip("/")
+        url = f"{self.base_url}/{path}"
+        kind = _path_kind(path)
+        if len(query) > MAX_QUERY_STRING_LENGTH:  # tunnel: the query travels as a form body
+            method = "POST"
+            headers = {
+                "X-HTTP-Method-Override": "GET",
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
+            request = self._http.build_request(
+                method, httpx.URL(url), content=query.encode(), headers=headers
+            )
+        else:  # httpx.URL(query=bytes) keeps the bytes as they are: no re-encoding
+            method = "GET"
+            target = httpx.URL(url, query=query.encode()) if query else httpx.URL(url)
+            request = self._http.build_request(method, target)
+        started = time.perf_counter()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            self.stats.record_request(kind, None)
+            reason = type(exc).__name__
+            log.debug("%s %s %s %.0fms", method, path, reason, _ms_since(started))
+            error = TransportFailure(
+                f"network error after {self.max_attempts} attempts: {reason}",
+                method=method,
+                path=path,
+            )
+            raise _Retry(reason, error) from None
+        self.stats.record_request(kind, response.status_code)
+        log.debug("%s %s %s %.0fms", method, path, response.status_code, _ms_since(started))
+        return self._handle(response, method, path)
+
+    def _handle(self, response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if 200 <= status < 300:
+            if isinstance(body, dict):
+                return body
+            error = ServerError(
+                "the response body is not a JSON object", status=status, method=method, path=path
+            )
+            raise _Retry(f"non-JSON body (HTTP {status})", error)
+        fields = self._error_fields(body, response.text)
+        where = {"status": status, "method": method, "path": path}
+        message = fields.pop("message")
+        if status == 401:
+            raise AuthenticationError(
+                f"{message}; check SOURCES__LINKEDIN_ADS__ACCESS_TOKEN (or set REFRESH_TOKEN, "
+                "CLIENT_ID and CLIENT_SECRET so it can be refreshed)",
+                **fields,
+                **where,
+            )
+        if status == 426:
+            raise VersionNotActiveError(
+                f"{message}; LinkedIn-Version {self.api_version} is no longer active, raise "
+                "SOURCES__LINKEDIN_ADS__API_VERSION to a current YYYYMM",
+                **fields,
+                **where,
+            )
+        if status == 429:
+            if _DAY_LIMIT.search(message):
+                raise DailyQuotaExceededError(
+                    f"{message}; the daily quota resets at 00:00 UTC, run again after that",
+                    **fields,
+                    **where,
+                )
+            error = RateLimitError(message, **fields, **where)
+            if _DATA_LIMIT in message:
+                raise _Retry(
+                    "data limit (45M metric values / 5 min)", error, min_wait=self.data_limit_wait
+                )
+            raise _Retry("HTTP 429", error, retry_after=_retry_after(response))
+        if status >= 500:
+            error = ServerError(message, **fields, **where)
+            raise _Retry(f"HTTP {status}", error, retry_after=_retry_after(response))
+        error_type = {400: BadRequestError, 403: PermissionDeniedError, 404: NotFoundError}
+        raise error_type.get(status, LinkedInError)(message, **fields, **where)
+
+    def _error_fields(self, body: object, text: str) -> dict[str, Any]:
+        if isinstance(body, dict):
+            message = str(body.get("message") or body.get("error_description") or "no message")
+            code = body.get("code")
+            service_code = body.get("serviceErrorCode")
+        else:
+            message = "non-JSON error body: " + (text[:200] or "(empty)")
+            code = service_code = None
+        message = redact(" ".join(message.split()), *self._secrets())
+        return {
+            "message": message,
+            "code": str(code) if code is not None else None,
+            "service_error_code": int(service_code) if service_code is not None else None,
+        }
+
+    def _secrets(self) -> tuple[str | None, ...]:
+        return (self._auth.token, self._refresh_token, self._client_secret)
+
+    def _wait(self, state: RetryCallState) -> float:
+        """Capped exponential backoff with jitter, unless Retry-After or the data limit say more."""
+        exc = state.outcome.exception() if state.outcome else None
+        wait = self._backoff(state)
+        if isinstance(exc, _Retry):
+            if exc.retry_after is not None:
+                wait = exc.retry_after
+            wait = max(wait, exc.min_wait)
+        return wait
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        self.stats.record_retry()
+        exc = state.outcome.exception() if state.outcome else None
+        error = exc.error if isinstance(exc, _Retry) else None
+        log.warning(
+            "retrying %s %s after %s (attempt %d of %d, waiting %.1f s)",
+            error.method if error else "GET",
+            error.path if error else "?",
+            exc.reason if isinstance(exc, _Retry) else exc,
+            state.attempt_number,
+            self.max_attempts,
+            state.next_action.sleep if state.next_action else 0.0,
+        )
+
+
+def _pairs(params: restli.Params) -> list[tuple[str, Any]]:
+    return list(params.items()) if isinstance(params, Mapping) else list(params)
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
+
+
+def _path_kind(path: str) -> str:
+    """The resource a path addresses, for stats: `adAccounts/1/adCampaigns` -> `adCampaigns`."""
+    kinds = [s for s in path.split("/") if s and not s[0].isdigit() and not s.startswith("urn")]
+    return kinds[-1] if kinds else path
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date), capped; None if absent."""
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
