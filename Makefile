@@ -1,0 +1,59 @@
+# LinkedIn Ads warehouse: `make run` loads, builds, documents and summarises; `make test` proves it.
+# Every target that needs Python depends on the virtual environment, which it creates itself
+# from the machine's python3 (uv is installed with pip when it is missing).
+
+.DEFAULT_GOAL := help
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.8
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+DBT_ARGS := --project-dir dbt_project --profiles-dir .
+
+TARGET ?= $(or $(WAREHOUSE_TARGET),duckdb)
+export WAREHOUSE_TARGET := $(TARGET)
+export RUNTIME__DLTHUB_TELEMETRY := false
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export UV_PYTHON_DOWNLOADS := never
+PORT ?= 8765
+
+.PHONY: help run test lint ingest build sandbox chaos clean
+
+help: ## List the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+run: $(VENV)/.synced ## Main job: load bronze (sandbox without a token), dbt build, docs, summary
+	$(PY) -m ingest run
+
+test: $(VENV)/.synced ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
+	$(PY) -m pytest
+
+lint: $(VENV)/.synced ## ruff and sqlfluff
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/sqlfluff lint dbt_project
+
+ingest: $(VENV)/.synced ## Load bronze only
+	$(PY) -m ingest load
+
+build: $(VENV)/.synced ## dbt build (silver and gold) on the loaded warehouse
+	$(VENV)/bin/dbt build $(DBT_ARGS) --target $(TARGET)
+
+sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
+	$(PY) -m ingest sandbox --port $(PORT)
+
+clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
+	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal .dlt/pipelines \
+		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --locked --python $(PYTHON)
+	touch $@
