@@ -1,0 +1,96 @@
+"""Command line: python -m ingest {run, load, sandbox}.
+
+Expected failures (bad settings, an API refusal, an unreachable warehouse) print one line naming
+the setting or the API's message and exit non-zero; `--debug` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from ingest.linkedin_ads import ConfigError
+from ingest.linkedin_ads.analytics import TruncatedReportError
+from ingest.linkedin_ads.client import LinkedInError, SecretsFilter
+
+EXPECTED = (ConfigError, LinkedInError, TruncatedReportError)
+
+
+def _configure_logging(debug: bool) -> None:
+    os.environ.setdefault("RUNTIME__DLTHUB_TELEMETRY", "false")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(message)s", "%H:%M:%S"))
+    handler.addFilter(_secrets_filter())
+    logging.basicConfig(level=logging.DEBUG if debug else logging.INFO, handlers=[handler])
+    for noisy in ("httpx", "httpcore", "dlt"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if debug else logging.WARNING)
+
+
+def _secrets_filter() -> SecretsFilter:
+    """Masks every configured secret in every log line."""
+    import dlt
+
+    keys = ("access_token", "refresh_token", "client_secret")
+    return SecretsFilter(dlt.secrets.get(f"sources.linkedin_ads.{key}") for key in keys)
+
+
+def _root_cause(error: BaseException) -> BaseException:
+    """The exception that dlt wrapped while extracting, normalizing or loading."""
+    seen = set()
+    while id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, EXPECTED):
+            return error
+        inner = getattr(error, "exception", None) or error.__cause__ or error.__context__
+        if inner is None:
+            break
+        error = inner
+    return error
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ingest", description=__doc__)
+    parser.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="load bronze, dbt build, docs and a summary")
+    run.add_argument("--full-refresh", action="store_true", help="reload everything")
+    run.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
+    load = commands.add_parser("load", help="load bronze only")
+    load.add_argument("--full-refresh", action="store_true", help="drop bronze and reload")
+    commands.add_parser("sandbox", help="serve the local LinkedIn API emulator", add_help=False)
+    args, rest = parser.parse_known_args(argv)
+
+    if args.command == "sandbox":
+        from ingest.sandbox.server import main as sandbox_main
+
+        return sandbox_main(rest)
+    if rest:
+        parser.error(f"unrecognized arguments: {' '.join(rest)}")
+    _configure_logging(args.debug)
+    from ingest import pipeline
+
+    try:
+        if args.command == "run":
+            return pipeline.run(full_refresh=args.full_refresh, docs=not args.no_docs)
+        warehouse = pipeline.Warehouse.from_env()
+        with pipeline.api_settings() as source_args:
+            result = pipeline.load(warehouse, source_args, full_refresh=args.full_refresh)
+        print(pipeline.summary(result, None, result.seconds))
+        if result.report.stopped_by:
+            print(f"error: run stopped early: {result.report.stopped_by}", file=sys.stderr)
+            return 1
+        return 0
+    except (PipelineStepFailed, *EXPECTED, pipeline.DbtError) as error:
+        if args.debug:
+            raise
+        cause = _root_cause(error)
+        print(f"error: {cause}", file=sys.stderr)
+        return 2 if isinstance(cause, ConfigError) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Builds the dlt pipeline for a warehouse target, loads bronze, runs dbt and prints a summary.
+
+The only module (with the CLI) that runs anything. `WAREHOUSE_TARGET` picks the engine (duckdb,
+the default, or postgres through the standard PG* variables); `WAREHOUSE_PATH` the DuckDB file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import dlt
+from dlt.common.destination import Destination
+
+from ingest.linkedin_ads import ConfigError, SyncReport, linkedin_ads
+
+ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = ROOT / "dbt_project"
+PIPELINE_NAME = "linkedin_ads"
+DATASET = "bronze"
+TARGETS = ("duckdb", "postgres")
+
+logger = logging.getLogger("ingest")
+
+
+@dataclass(frozen=True)
+class Warehouse:
+    """Where bronze, silver and gold live: a DuckDB file or a Postgres database."""
+
+    target: str
+    duckdb_path: Path
+    pg: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Warehouse:
+        env = os.environ if env is None else env
+        target = env.get("WAREHOUSE_TARGET", "").strip() or "duckdb"
+        if target not in TARGETS:
+            raise ConfigError(f"WAREHOUSE_TARGET: {target!r} is not a target (duckdb or postgres)")
+        path = Path(env.get("WAREHOUSE_PATH", "").strip() or "warehouse.duckdb")
+        pg = {
+            "host": env.get("PGHOST") or "127.0.0.1",
+            "port": env.get("PGPORT") or "5432",
+            "user": env.get("PGUSER") or "postgres",
+            "password": env.get("PGPASSWORD") or "",
+            "dbname": env.get("PGDATABASE") or "postgres",
+        }
+        return cls(target, (ROOT / path).resolve() if not path.is_absolute() else path, pg)
+
+    @property
+    def label(self) -> str:
+        if self.target == "duckdb":
+            return f"duckdb {self.duckdb_path}"
+        return f"postgres {self.pg['user']}@{self.pg['host']}:{self.pg['port']}/{self.pg['dbname']}"
+
+    def check(self) -> None:
+        """Fail with one line when the warehouse cannot be reached, before anything runs."""
+        if self.target == "duckdb":
+            if not self.duckdb_path.parent.is_dir():
+                raise ConfigError(
+                    f"WAREHOUSE_PATH: folder {self.duckdb_path.parent} does not exist"
+                )
+            return
+        import psycopg2
+
+        try:
+            psycopg2.connect(connect_timeout=5, **self.pg).close()
+        except psycopg2.Error as error:
+            reason = (
+                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            )
+            raise ConfigError(
+                f"WAREHOUSE_TARGET=postgres: cannot connect to {self.label} (PGHOST, PGPORT, "
+                f"PGUSER, PGPASSWORD, PGDATABASE): {reason}"
+            ) from None
+
+    def destination(self) -> Destination[Any, Any]:
+        if self.target == "duckdb":
+            # 63 like Postgres, so that long nested table names come out the same on both.
+            return dlt.destinations.duckdb(str(self.duckdb_path), max_identifier_length=63)
+        return dlt.destinations.postgres(credentials=dict(self.pg))
+
+    def pipelines_dir(self) -> Path:
+        """dlt's working folder, one per warehouse, so local state never crosses warehouses."""
+        digest = hashlib.sha256(self.label.encode()).hexdigest()[:12]
+        base = Path(os.environ.get("INGEST_PIPELINES_DIR") or ROOT / ".dlt" / "pipelines")
+        return base / f"{self.target}-{digest}"
+
+    def dbt_env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(
+            WAREHOUSE_TARGET=self.target,
+            WAREHOUSE_PATH=str(self.duckdb_path),
+            PGHOST=self.pg["host"],
+            PGPORT=self.pg["port"],
+            PGUSER=self.pg["user"],
+            PGPASSWORD=self.pg["password"],
+            PGDATABASE=self.pg["dbname"],
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        )
+        return env
+
+
+@dataclass
+class LoadResult:
+    rows: dict[str, int]
+    report: SyncReport
+    api_requests: int
+    seconds: float
+
+
+def build_pipeline(warehouse: Warehouse) -> dlt.Pipeline:
+    return dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=warehouse.destination(),
+        dataset_name=DATASET,
+        pipelines_dir=str(warehouse.pipelines_dir()),
+    )
+
+
+def load(
+    warehouse: Warehouse,
+    source_args: Mapping[str, Any] | None = None,
+    *,
+    full_refresh: bool = False,
+) -> LoadResult:
+    """Run the source into bronze. Settings not in `source_args` come from dlt's config."""
+    started = time.monotonic()
+    warehouse.check()
+    report = SyncReport()
+    # Calling the source validates the settings and lists the accounts: bad input fails here,
+    # before the pipeline writes anything.
+    source = linkedin_ads(**dict(source_args or {}), report=report)
+    pipeline = build_pipeline(warehouse)
+    pipeline.run(
+        source,
+        refresh="drop_sources" if full_refresh else None,
+        # New fields load as new columns; a field whose type changes fails the load with the
+        # column's name instead of growing a variant column (DECISIONLOG.md).
+        schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
+    )
+    trace = pipeline.last_trace
+    row_counts = dict(trace.last_normalize_info.row_counts) if trace.last_normalize_info else {}
+    rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
+    return LoadResult(
+        rows=rows,
+        report=report,
+        api_requests=report.api.requests if report.api else 0,
+        seconds=time.monotonic() - started,
+    )
+
+
+def dbt(warehouse: Warehouse, *args: str) -> None:
+    """Run one dbt command on the project against the warehouse's target."""
+    executable = Path(sys.executable).with_name("dbt")
+    command = [
+        str(executable),
+        *args,
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(ROOT),
+        "--target",
+        warehouse.target,
+    ]
+    logger.info("running: dbt %s --target %s", " ".join(args), warehouse.target)
+    result = subprocess.run(command, env=warehouse.dbt_env(), cwd=ROOT, check=False)
+    if result.returncode != 0:
+        raise DbtError(f"dbt {args[0]} failed (exit {result.returncode}); its output is above")
+
+
+class DbtError(RuntimeError):
+    """dbt exited non-zero."""
+
+
+@contextmanager
+def api_settings() -> Iterator[dict[str, Any]]:
+    """Source settings for this run: the configured API, or the built-in sandbox without a token."""
+    if dlt.secrets.get("sources.linkedin_ads.access_token"):
+        yield {}
+        return
+    from ingest.sandbox import SandboxConfig, run_sandbox
+
+    logger.info("no SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: serving the built-in sandbox API")
+    with run_sandbox(SandboxConfig()) as sandbox:
+        yield {
+            "base_url": sandbox.base_url,
+            "oauth_url": sandbox.oauth_url,
+            "access_token": sandbox.access_token,
+            "refresh_token": sandbox.refresh_token,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        }
+
+
+def gold_counts(warehouse: Warehouse) -> dict[str, int]:
+    """Rows per gold table, for the summary."""
+    query = (
+        "select table_name from information_schema.tables where table_schema = 'gold' "
+        "order by table_name"
+    )
+    if warehouse.target == "duckdb":
+        import duckdb
+
+        with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as con:
+            tables = [name for (name,) in con.execute(query).fetchall()]
+            return {
+                name: con.execute(f'select count(*) from gold."{name}"').fetchall()[0][0]
+                for name in tables
+            }
+    import psycopg2
+
+    with psycopg2.connect(**warehouse.pg) as con, con.cursor() as cur:
+        cur.execute(query)
+        tables = [name for (name,) in cur.fetchall()]
+        counts = {}
+        for name in tables:
+            cur.execute(f'select count(*) from gold."{name}"')
+            counts[name] = cur.fetchone()[0]
+        return counts
+
+
+def summary(result: LoadResult, gold: Mapping[str, int] | None, seconds: float) -> str:
+    report = result.report
+    lines = ["", "LinkedIn Ads load summary", "  bronze rows loaded this run:"]
+    lines += [f"    {table:<46} {count:>9,}" for table, count in sorted(result.rows.items())]
+    analytics = sum(report.requests.values())
+    lower = sum(report.lower_bound[table] for table in report.requests if "member" not in table)
+    daily = sum(count for table, count in report.requests.items() if "member" not in table)
+    lines.append(
+        f"  API requests: {result.api_requests:,} ({analytics:,} adAnalytics; daily reports "
+        f"{daily:,} against a lower bound of {lower:,}; {report.split_windows} windows split)"
+    )
+    if gold is not None:
+        lines.append("  gold tables:")
+        lines += [f"    {table:<46} {count:>9,}" for table, count in gold.items()]
+    for warning in report.warnings:
+        lines.append(f"  warning: {warning}")
+    lines.append(f"  elapsed: {seconds:.1f} s")
+    return "\n".join(lines)
+
+
+def run(*, full_refresh: bool = False, docs: bool = True) -> int:
+    """The main job: load bronze, dbt build, docs, summary. Returns the exit code."""
+    started = time.monotonic()
+    warehouse = Warehouse.from_env()
+    warehouse.check()
+    with api_settings() as source_args:
+        result = load(warehouse, source_args, full_refresh=full_refresh)
+    gold = None
+    if result.report.stopped_by is None:
+        dbt(warehouse, "build", *(["--full-refresh"] if full_refresh else []))
+        if docs:
+            dbt(warehouse, "docs", "generate", "--static")
+        gold = gold_counts(warehouse)
+    print(summary(result, gold, time.monotonic() - started))
+    if result.report.stopped_by:
+        print(f"error: run stopped early: {result.report.stopped_by}", file=sys.stderr)
+        return 1
+    return 0
