@@ -1,0 +1,60 @@
+with
+
+campaign_performance as (
+
+    select * from {{ ref('fct_campaign_performance_daily') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('dim_ad_accounts') }}
+
+),
+
+campaign_groups as (
+
+    select * from {{ ref('dim_campaign_groups') }}
+
+),
+
+performance_summed as (
+
+    select
+        campaign_performance.date_day,
+        campaign_performance.account_id,
+        campaign_performance.campaign_group_id,
+        campaign_performance.currency_code,
+        {{ summed_gold_metrics('campaign_performance') }}
+    from campaign_performance
+    group by
+        campaign_performance.date_day,
+        campaign_performance.account_id,
+        campaign_performance.campaign_group_id,
+        campaign_performance.currency_code
+
+),
+
+final as (
+
+    select
+        performance_summed.date_day,
+        performance_summed.account_id,
+        performance_summed.campaign_group_id,
+        accounts.account_name,
+        campaign_groups.campaign_group_name,
+        campaign_groups.campaign_group_status,
+        performance_summed.currency_code,
+        {% for metric in gold_metrics() -%}
+        performance_summed.{{ metric.name }},
+        {% endfor -%}
+        {{ report_ratio_columns('performance_summed') }}
+    from performance_summed
+    left join accounts
+        on performance_summed.account_id = accounts.account_id
+    left join campaign_groups
+        on performance_summed.campaign_group_id = campaign_groups.campaign_group_id
+
+)
+
+select * from final

@@ -1,0 +1,51 @@
+with
+
+campaign_groups as (
+
+    select * from {{ ref('stg_linkedin_ads__campaign_groups') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+
+),
+
+serving_statuses as (
+
+    select * from {{ ref('int_serving_statuses_listed') }}
+    where entity_type = 'campaign_group'
+
+),
+
+final as (
+
+    select
+        campaign_groups.campaign_group_id,
+        campaign_groups.account_id,
+        campaign_groups.campaign_group_name,
+        campaign_groups.campaign_group_status,
+        serving_statuses.status_values as serving_statuses,
+        coalesce(
+            campaign_groups.total_budget_currency_code,
+            campaign_groups.daily_budget_currency_code,
+            accounts.currency_code
+        ) as currency_code,
+        campaign_groups.total_budget_amount,
+        campaign_groups.daily_budget_amount,
+        campaign_groups.is_backfilled,
+        campaign_groups.is_test,
+        campaign_groups.run_schedule_start_at,
+        campaign_groups.run_schedule_end_at,
+        campaign_groups.created_at,
+        campaign_groups.last_modified_at
+    from campaign_groups
+    left join accounts
+        on campaign_groups.account_id = accounts.account_id
+    left join serving_statuses
+        on campaign_groups.campaign_group_id = serving_statuses.entity_id
+
+)
+
+select * from final

@@ -1,0 +1,65 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date_day',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#-
+    Incremental: each run replaces whole days from (latest date_day already built - lookback_days)
+    on, so restated conversions inside the attribution window are picked up and a rerun equals a
+    full refresh. The window is relative to the data, not to the wall clock.
+-#}
+
+with
+
+campaign_analytics as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_analytics_by_campaign') }}
+    {% if is_incremental() %}
+        where date_day >= (
+            select coalesce(
+                {{ dbt.dateadd('day', -1 * var('lookback_days'), 'max(date_day)') }},
+                cast('1900-01-01' as date)
+            )
+            from {{ this }}
+        )
+    {% endif %}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('stg_linkedin_ads__campaigns') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+
+),
+
+final as (
+
+    select
+        campaign_analytics.date_day,
+        campaigns.account_id,
+        campaigns.campaign_group_id,
+        campaign_analytics.campaign_id,
+        accounts.currency_code,
+        {%- for metric in gold_metrics() %}
+        cast(campaign_analytics.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from campaign_analytics
+    left join campaigns
+        on campaign_analytics.campaign_id = campaigns.campaign_id
+    left join accounts
+        on campaigns.account_id = accounts.account_id
+
+)
+
+select * from final

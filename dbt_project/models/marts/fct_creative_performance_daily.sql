@@ -1,0 +1,70 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date_day',
+        on_schema_change='append_new_columns',
+    )
+}}
+
+{#- Incremental over a data-relative lookback window: see fct_campaign_performance_daily. -#}
+
+with
+
+creative_analytics as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_analytics_by_creative') }}
+    {% if is_incremental() %}
+        where date_day >= (
+            select coalesce(
+                {{ dbt.dateadd('day', -1 * var('lookback_days'), 'max(date_day)') }},
+                cast('1900-01-01' as date)
+            )
+            from {{ this }}
+        )
+    {% endif %}
+
+),
+
+creatives as (
+
+    select * from {{ ref('stg_linkedin_ads__creatives') }}
+
+),
+
+campaigns as (
+
+    select * from {{ ref('stg_linkedin_ads__campaigns') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+
+),
+
+final as (
+
+    select
+        creative_analytics.date_day,
+        creatives.account_id,
+        campaigns.campaign_group_id,
+        creatives.campaign_id,
+        creative_analytics.creative_id,
+        accounts.currency_code,
+        {%- for metric in gold_metrics() %}
+        cast(creative_analytics.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from creative_analytics
+    left join creatives
+        on creative_analytics.creative_id = creatives.creative_id
+    left join campaigns
+        on creatives.campaign_id = campaigns.campaign_id
+    left join accounts
+        on creatives.account_id = accounts.account_id
+
+)
+
+select * from final

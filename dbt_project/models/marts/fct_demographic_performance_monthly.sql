@@ -1,0 +1,79 @@
+{#-
+    Monthly performance by member demographic, the eight member pivots stacked. Approximate by
+    nature (LinkedIn thresholds and top-N limits member pivots): never reconcile it with the daily
+    facts. Bronze keys rows on start_date, which is the month's first day or the requested start
+    when later; if a month was loaded with two different starts, the row starting earliest (the
+    widest period) wins.
+-#}
+{%- set pivots = ['company', 'company_size', 'country', 'region', 'industry', 'job_function', 'job_title', 'seniority'] %}
+
+with
+
+{% for pivot in pivots %}
+member_{{ pivot }} as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_analytics_by_member_' ~ pivot) }}
+
+),
+
+{% endfor %}
+campaigns as (
+
+    select * from {{ ref('stg_linkedin_ads__campaigns') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+
+),
+
+pivots_unioned as (
+
+    {% for pivot in pivots %}
+    select * from member_{{ pivot }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
+
+),
+
+pivots_ranked as (
+
+    select
+        *,
+        cast({{ dbt.date_trunc('month', 'start_date') }} as date) as date_month,
+        row_number() over (
+            partition by
+                campaign_id, demographic_pivot, demographic_value,
+                cast({{ dbt.date_trunc('month', 'start_date') }} as date)
+            order by start_date asc, end_date desc
+        ) as period_rank
+    from pivots_unioned
+
+),
+
+final as (
+
+    select
+        pivots_ranked.date_month,
+        campaigns.account_id,
+        pivots_ranked.campaign_id,
+        pivots_ranked.demographic_pivot,
+        pivots_ranked.demographic_value,
+        accounts.currency_code,
+        {%- for metric in gold_metrics() if metric.demographic %}
+        cast(pivots_ranked.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }},
+        {%- endfor %}
+        pivots_ranked.start_date as period_start_date,
+        pivots_ranked.end_date as period_end_date
+    from pivots_ranked
+    left join campaigns
+        on pivots_ranked.campaign_id = campaigns.campaign_id
+    left join accounts
+        on campaigns.account_id = accounts.account_id
+    where pivots_ranked.period_rank = 1
+
+)
+
+select * from final
