@@ -1,0 +1,101 @@
+"""SandboxConfig: the seed and the knobs that shape the emulator's behaviour."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+FAULT_KINDS = frozenset({"429", "429_retry_after", "500_json", "500_html", "503", "drop", "slow"})
+
+# Fixed when the sandbox starts: changing them would change the data or the address.
+STATIC_FIELDS = frozenset({"host", "port", "seed", "today"})
+
+
+def month_range(first: str, last: str) -> tuple[str, ...]:
+    """Every YYYYMM version from first to last inclusive."""
+    year, month = int(first[:4]), int(first[4:])
+    out: list[str] = []
+    while f"{year:04d}{month:02d}" <= last:
+        out.append(f"{year:04d}{month:02d}")
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return tuple(out)
+
+
+DEFAULT_ACTIVE_VERSIONS = month_range("202511", "202611")
+
+
+@dataclass(frozen=True)
+class SandboxConfig:
+    """Seed, address and behaviour knobs; every knob can change at run time via configure()."""
+
+    host: str = "127.0.0.1"
+    port: int = 0  # 0: a free port
+    seed: int = 7
+    today: date | None = None  # last day of the data window; None: today (UTC)
+    active_versions: tuple[str, ...] = DEFAULT_ACTIVE_VERSIONS
+    latency_ms: int = 0
+    fault_rate: float = 0.0
+    fault_kinds: tuple[str, ...] = ("429", "500_json", "503")
+    fault_oauth: bool = False  # also fault the OAuth routes
+    slow_seconds: float = 2.0
+    retry_after_seconds: int = 1
+    token_expires_after_calls: int | None = None
+    token_revoked: bool = False
+    row_cap: int = 15_000
+    daily_quota_calls: int | None = None
+    data_volume_limit: int = 45_000_000
+    data_volume_window_seconds: float = 300.0
+    short_page: bool = False
+    forbidden_account_ids: tuple[int, ...] = ()
+    extra_fields: bool = False
+    drop_optional_fields: bool = False
+    demographic_noise: float = 0.0  # 0..1 relative noise on member-pivot values
+
+    def __post_init__(self) -> None:
+        # JSON and CLI give lists; keep tuples so the config stays hashable and immutable.
+        for name in ("active_versions", "fault_kinds", "forbidden_account_ids"):
+            value = getattr(self, name)
+            if not isinstance(value, tuple):
+                object.__setattr__(self, name, tuple(value))
+        object.__setattr__(
+            self, "forbidden_account_ids", tuple(int(v) for v in self.forbidden_account_ids)
+        )
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValueError on a knob outside its range."""
+        if not 0.0 <= self.fault_rate <= 1.0:
+            raise ValueError("fault_rate must be within 0..1")
+        unknown = set(self.fault_kinds) - FAULT_KINDS
+        if unknown:
+            raise ValueError(f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}")
+        if self.row_cap < 1:
+            raise ValueError("row_cap must be >= 1")
+        if self.latency_ms < 0 or self.slow_seconds < 0:
+            raise ValueError("latency_ms and slow_seconds must be >= 0")
+        for version in self.active_versions:
+            if len(version) != 6 or not version.isdigit():
+                raise ValueError(f"active version {version!r} is not YYYYMM")
+
+    def replace(self, **knobs: Any) -> SandboxConfig:
+        """A copy with knobs changed; refuses unknown names and the static fields."""
+        names = {f.name for f in dataclasses.fields(self)}
+        unknown = set(knobs) - names
+        if unknown:
+            raise ValueError(f"unknown sandbox knobs: {sorted(unknown)}")
+        static = set(knobs) & STATIC_FIELDS
+        if static:
+            raise ValueError(f"{sorted(static)} are fixed once the sandbox runs")
+        return dataclasses.replace(self, **knobs)
+
+    def to_json(self) -> dict[str, Any]:
+        """The knobs as JSON-friendly values."""
+        out = dataclasses.asdict(self)
+        out["today"] = self.today.isoformat() if self.today else None
+        for name in ("active_versions", "fault_kinds", "forbidden_account_ids"):
+            out[name] = list(out[name])
+        return out

@@ -1,0 +1,169 @@
+"""OAuth 2.0 token store: code and refresh grants, introspection, expiry and revocation."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from dataclasses import dataclass
+
+from .errors import oauth_error, restli_error
+
+ACCESS_TTL = 60 * 86_400
+REFRESH_TTL = 365 * 86_400
+SCOPE = "r_ads,r_ads_reporting"
+INVALID_GRANT = "The provided authorization grant or refresh token is invalid, expired or revoked"
+
+
+@dataclass
+class _Access:
+    created: float
+    expires: float
+    calls: int = 0
+    refresh_token: str | None = None
+
+
+@dataclass
+class _Refresh:
+    created: float
+    expires: float
+
+
+class TokenStore:
+    """Issued tokens; a token's authorised-call counter drives token_expires_after_calls."""
+
+    def __init__(self, seed: int, now: float) -> None:
+        digest = hashlib.sha256(f"linkedin-sandbox:{seed}".encode()).hexdigest()
+        self.client_id = f"sandbox-client-{digest[:8]}"
+        self.client_secret = f"sandbox-secret-{digest[8:24]}"
+        self.access_token = f"AQV-sandbox-{digest[24:48]}"
+        self.refresh_token = f"AQW-sandbox-{digest[48:64]}"
+        self._lock = threading.Lock()
+        self._access = {self.access_token: _Access(now, now + ACCESS_TTL, 0, self.refresh_token)}
+        self._refresh = {self.refresh_token: _Refresh(now, now + REFRESH_TTL)}
+        self._codes: dict[str, float] = {}
+        self.refreshes = 0
+
+    def reset_call_counters(self) -> None:
+        with self._lock:
+            for token in self._access.values():
+                token.calls = 0
+
+    def authorize(
+        self, header: str | None, now: float, *, revoked: bool, max_calls: int | None
+    ) -> None:
+        """Check a Bearer header and count the call; raise the documented 401s."""
+        if not header or not header.strip():
+            raise restli_error(
+                401, "EMPTY_ACCESS_TOKEN", "Empty or missing OAuth2 access token", 65600
+            )
+        scheme, _, token = header.strip().partition(" ")
+        token = token.strip()
+        if scheme.lower() != "bearer" or not token:
+            raise restli_error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+        with self._lock:
+            info = self._access.get(token)
+            if info is None:
+                raise restli_error(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
+            if revoked:
+                raise restli_error(
+                    401,
+                    "REVOKED_ACCESS_TOKEN",
+                    "The token used in the request has been revoked by the user",
+                    65601,
+                )
+            if now >= info.expires or (max_calls is not None and info.calls >= max_calls):
+                raise restli_error(
+                    401, "EXPIRED_ACCESS_TOKEN", "The token used in the request has expired", 65600
+                )
+            info.calls += 1
+
+    def issue_code(self, now: float) -> str:
+        code = secrets.token_urlsafe(24)
+        with self._lock:
+            self._codes[code] = now + 1800
+        return code
+
+    def _check_client(self, client_id: str | None, client_secret: str | None) -> None:
+        if client_id != self.client_id or client_secret != self.client_secret:
+            raise oauth_error(401, "invalid_client", "Client authentication failed")
+
+    def exchange(self, form: dict[str, str], now: float, *, revoked: bool) -> dict[str, object]:
+        """POST /oauth/v2/accessToken for both grants."""
+        grant = form.get("grant_type")
+        if not grant:
+            raise oauth_error(
+                400, "invalid_request", 'A required parameter "grant_type" is missing'
+            )
+        if grant == "authorization_code":
+            code = form.get("code")
+            if not code:
+                raise oauth_error(400, "invalid_request", 'A required parameter "code" is missing')
+            self._check_client(form.get("client_id"), form.get("client_secret"))
+            with self._lock:
+                expires = self._codes.pop(code, None)
+            if expires is None or now > expires:
+                raise oauth_error(400, "invalid_request", INVALID_GRANT)
+            refresh = f"AQW-{secrets.token_urlsafe(24)}"
+            access = f"AQV-{secrets.token_urlsafe(24)}"
+            with self._lock:
+                self._refresh[refresh] = _Refresh(now, now + REFRESH_TTL)
+                self._access[access] = _Access(now, now + ACCESS_TTL, 0, refresh)
+            return {
+                "access_token": access,
+                "expires_in": ACCESS_TTL,
+                "refresh_token": refresh,
+                "refresh_token_expires_in": REFRESH_TTL,
+                "scope": SCOPE,
+                "token_type": "Bearer",
+            }
+        if grant == "refresh_token":
+            refresh = form.get("refresh_token")
+            if not refresh:
+                raise oauth_error(
+                    400, "invalid_request", 'A required parameter "refresh_token" is missing'
+                )
+            self._check_client(form.get("client_id"), form.get("client_secret"))
+            with self._lock:
+                info = self._refresh.get(refresh)
+                if info is None or now >= info.expires or revoked:
+                    raise oauth_error(400, "invalid_request", INVALID_GRANT)
+                access = f"AQV-{secrets.token_urlsafe(24)}"
+                self._access[access] = _Access(now, now + ACCESS_TTL, 0, refresh)
+                self.refreshes += 1
+            return {
+                "access_token": access,
+                "expires_in": ACCESS_TTL,
+                "refresh_token": refresh,
+                "refresh_token_expires_in": int(info.expires - now),
+            }
+        raise oauth_error(400, "unsupported_grant_type", f"Unsupported grant type '{grant}'")
+
+    def introspect(
+        self, form: dict[str, str], now: float, *, revoked: bool, max_calls: int | None
+    ) -> dict[str, object]:
+        """POST /oauth/v2/introspectToken."""
+        self._check_client(form.get("client_id"), form.get("client_secret"))
+        token = form.get("token")
+        if not token:
+            raise oauth_error(400, "invalid_request", 'A required parameter "token" is missing')
+        with self._lock:
+            info = self._access.get(token)
+            if (
+                info is None
+                or revoked
+                or now >= info.expires
+                or (max_calls is not None and info.calls >= max_calls)
+            ):
+                return {"active": False}
+            refresh = self._refresh.get(info.refresh_token or "")
+        return {
+            "active": True,
+            "client_id": self.client_id,
+            "authorized_at": int(refresh.created if refresh else info.created),
+            "created_at": int(refresh.created if refresh else info.created),
+            "status": "active",
+            "expires_at": int(info.expires),
+            "scope": SCOPE,
+            "auth_type": "3L",
+        }

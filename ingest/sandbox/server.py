@@ -1,0 +1,612 @@
+"""The sandbox HTTP server: routing, common checks, knobs, stats and the CLI entry point."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import socket
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+
+from . import analytics
+from .config import FAULT_KINDS, SandboxConfig
+from .data import default_today, generate
+from .entities import EntityFinders
+from .errors import ApiError, access_denied, bad_request, legacy_error, oauth_error, restli_error
+from .faults import Clock, DailyQuota, DataVolume, FaultInjector, fault_error
+from .oauth import TokenStore
+from .restli import parse_query
+from .truth import Truth
+
+_VERSION = re.compile(r"^(\d{6})(?:\.\d{2})?$")
+_CONVERSION_OBJECTIVES = frozenset({"WEBSITE_CONVERSION", "WEBSITE_VISIT", "LEAD_GENERATION"})
+_CONVERSION_METRICS = (
+    "externalWebsiteConversions", "externalWebsitePostClickConversions",
+    "externalWebsitePostViewConversions", "conversionValueInLocalCurrency",
+)  # fmt: skip
+
+
+@dataclass
+class Response:
+    """What the handler writes back (or, with drop, the connection it closes)."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200) -> Response:
+        return cls(status, json.dumps(payload).encode())
+
+    @classmethod
+    def error(cls, error: ApiError) -> Response:
+        return cls(error.status, error.payload(), error.content_type, dict(error.headers))
+
+
+@dataclass(frozen=True)
+class SandboxStats:
+    """A snapshot of what the sandbox served."""
+
+    requests: int
+    by_route: dict[str, int]
+    by_status: dict[int, int]
+    faults: dict[str, int]
+    tokens_refreshed: int
+    analytics_rows: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "requests": self.requests,
+            "by_route": self.by_route,
+            "by_status": {str(k): v for k, v in self.by_status.items()},
+            "faults": self.faults,
+            "tokens_refreshed": self.tokens_refreshed,
+            "analytics_rows": self.analytics_rows,
+        }
+
+
+class Sandbox:
+    """A loopback emulator of the LinkedIn Marketing API over one seeded advertiser."""
+
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self._config = config or SandboxConfig()
+        self.today = self._config.today or default_today()
+        self.advertiser = generate(self._config.seed, self.today)
+        self.truth = Truth(self.advertiser)
+        self.clock = Clock()
+        self.tokens = TokenStore(self._config.seed, self.clock.now())
+        self.faults = FaultInjector(self._config.seed)
+        self.quota = DailyQuota(self.clock)
+        self.volume = DataVolume(self.clock)
+        self.entities = EntityFinders(self.advertiser)
+        self.engine = analytics.AnalyticsEngine(self.advertiser)
+        self._lock = threading.Lock()
+        self._by_route: Counter[str] = Counter()
+        self._by_status: Counter[int] = Counter()
+        self._faults: Counter[str] = Counter()
+        self._rows = 0
+        self._restatements = 0
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self) -> Sandbox:
+        """Listen and serve in a background thread."""
+        server = _Server((self._config.host, self._config.port), _Handler)
+        server.sandbox = self
+        self._server = server
+        self._thread = threading.Thread(
+            target=server.serve_forever, name="linkedin-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close the socket."""
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start() if self._server is None else self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- addresses and credentials ---------------------------------------------------------
+    @property
+    def address(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.address}/rest"
+
+    @property
+    def oauth_url(self) -> str:
+        return f"{self.address}/oauth/v2"
+
+    @property
+    def access_token(self) -> str:
+        return self.tokens.access_token
+
+    @property
+    def refresh_token(self) -> str:
+        return self.tokens.refresh_token
+
+    @property
+    def client_id(self) -> str:
+        return self.tokens.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.tokens.client_secret
+
+    # -- knobs -----------------------------------------------------------------------------
+    @property
+    def config(self) -> SandboxConfig:
+        return self._config
+
+    def configure(self, **knobs: Any) -> SandboxConfig:
+        """Change knobs at run time; setting a counter knob restarts its counter."""
+        new = self._config.replace(**knobs)
+        with self._lock:
+            self._config = new
+        if {"fault_rate", "fault_kinds"} & knobs.keys():
+            self.faults.reset()
+        if "token_expires_after_calls" in knobs:
+            self.tokens.reset_call_counters()
+        if "daily_quota_calls" in knobs:
+            self.quota.reset()
+        if {"data_volume_limit", "data_volume_window_seconds"} & knobs.keys():
+            self.volume.reset()
+        return new
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move the sandbox clock (token TTLs, the quota day, the data-volume window)."""
+        self.clock.advance(seconds)
+
+    def restate(self, days: int, factor: float | None = None) -> int:
+        """Change conversions and their value over the last `days` days; returns days changed.
+
+        With factor, conversions are scaled by it; without, a seeded number of late conversions is
+        added. Deterministic for a seed and the number of earlier restatements.
+        """
+        if days < 1:
+            raise ValueError("days must be >= 1")
+        adv = self.advertiser
+        with self._lock:
+            rng = random.Random(f"{adv.seed}:restate:{self._restatements}")
+            self._restatements += 1
+        tracked = {c["id"] for c in adv.campaigns if c["objectiveType"] in _CONVERSION_OBJECTIVES}
+        first = adv.last_ordinal - days + 1
+        changed = 0
+        for urn, facts in adv.facts.items():
+            ref = adv.refs[urn]
+            if ref.campaign_id not in tracked:
+                continue
+            unit = adv.conversion_value[ref.campaign_id]
+            for ordinal in sorted(o for o in facts if o >= first):
+                metrics = facts[ordinal]
+                click = metrics.get("externalWebsitePostClickConversions", 0)
+                view = metrics.get("externalWebsitePostViewConversions", 0)
+                if factor is not None:
+                    new_click, new_view = round(click * factor), round(view * factor)
+                else:
+                    new_click = click + (
+                        rng.choice((0, 0, 1, 2)) if metrics.get("landingPageClicks") else 0
+                    )
+                    new_view = view + rng.choice((0, 0, 0, 1))
+                if (new_click, new_view) == (click, view):
+                    continue
+                updated = {k: v for k, v in metrics.items() if k not in _CONVERSION_METRICS}
+                if new_click + new_view:
+                    updated["externalWebsitePostClickConversions"] = new_click
+                    updated["externalWebsitePostViewConversions"] = new_view
+                    updated["externalWebsiteConversions"] = new_click + new_view
+                    updated["conversionValueInLocalCurrency"] = (new_click + new_view) * unit
+                facts[ordinal] = {k: v for k, v in updated.items() if v}  # one atomic swap
+                changed += 1
+        return changed
+
+    # -- stats -----------------------------------------------------------------------------
+    @property
+    def stats(self) -> SandboxStats:
+        with self._lock:
+            return SandboxStats(
+                requests=sum(self._by_route.values()),
+                by_route=dict(self._by_route),
+                by_status=dict(self._by_status),
+                faults=dict(self._faults),
+                tokens_refreshed=self.tokens.refreshes,
+                analytics_rows=self._rows,
+            )
+
+    def reset_stats(self) -> None:
+        with self._lock:
+            self._by_route.clear()
+            self._by_status.clear()
+            self._faults.clear()
+            self._rows = 0
+
+    def _count(self, route: str, status: int, fault: str | None = None) -> None:
+        with self._lock:
+            self._by_route[route] += 1
+            self._by_status[status] += 1
+            if fault:
+                self._faults[fault] += 1
+
+    # -- request handling ------------------------------------------------------------------
+    def handle(
+        self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
+    ) -> Response:
+        """Answer one HTTP request (the handler only does I/O)."""
+        route = _route_name(path)
+        if path.startswith("/_sandbox/"):
+            response = self._control(method, path, body)
+            self._count(route, response.status)
+            return response
+        config = self._config
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000)
+        fault: str | None = None
+        try:
+            if path.startswith("/oauth/v2/"):
+                if config.fault_oauth:
+                    fault = self._inject(config)
+                response = self._oauth(method, path, query, body)
+            elif path == "/rest" or path.startswith("/rest/"):
+                response, fault = self._rest(method, path, query, headers, body, config)
+            else:
+                response = Response.error(legacy_error(404, f"No resource found at {path}"))
+        except ApiError as error:
+            response = Response.error(error)
+        if fault == "drop":
+            response = Response(drop=True)
+        self._count(route, 0 if response.drop else response.status, fault)
+        response.headers.setdefault("x-li-uuid", uuid.uuid4().hex)
+        response.headers.setdefault("x-li-fabric", "sandbox")
+        return response
+
+    def _inject(self, config: SandboxConfig) -> str | None:
+        kind = self.faults.draw(config.fault_rate, config.fault_kinds)
+        if kind == "slow":
+            time.sleep(config.slow_seconds)
+        elif kind is not None and kind != "drop":
+            error = fault_error(kind, config.retry_after_seconds)
+            error.headers["x-sandbox-fault"] = kind
+            raise _Faulted(kind, error)
+        return kind
+
+    def _rest(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        headers: Mapping[str, str],
+        body: bytes,
+        config: SandboxConfig,
+    ) -> tuple[Response, str | None]:
+        override = (headers.get("X-HTTP-Method-Override") or "").upper()
+        if method == "POST" and override == "GET":
+            tunnelled = body.decode("utf-8", "replace").strip()
+            query = "&".join(p for p in (query, tunnelled) if p)
+        elif method != "GET":
+            raise legacy_error(405, f"Method {method} is not supported by the sandbox on {path}")
+        now = self.clock.now()
+        self.tokens.authorize(
+            headers.get("Authorization"),
+            now,
+            revoked=config.token_revoked,
+            max_calls=config.token_expires_after_calls,
+        )
+        version = self._version(headers.get("LinkedIn-Version"), config)
+        parts = (
+            [unquote(p) for p in path[len("/rest/") :].split("/")]
+            if path.startswith("/rest/")
+            else [""]
+        )
+        if parts[0] == "adAnalytics" and len(parts) == 1:
+            self.quota.take(config.daily_quota_calls)
+        try:
+            fault = self._inject(config)
+        except _Faulted as faulted:
+            return Response.error(faulted.error), faulted.kind
+        if fault == "drop":
+            return Response(drop=True), fault
+        return self._dispatch(parts, parse_query(query), version, config), fault
+
+    @staticmethod
+    def _version(header: str | None, config: SandboxConfig) -> str:
+        if header is None or not header.strip():
+            raise restli_error(
+                400,
+                "VERSION_MISSING",
+                "A version must be present. "
+                "Please specify a version by adding the Linkedin-Version header.",
+            )
+        match = _VERSION.match(header.strip())
+        if match is None:
+            raise restli_error(
+                400,
+                "INVALID_VERSION",
+                f"Invalid version format '{header.strip()}'; expected YYYYMM",
+            )
+        version = match.group(1)
+        if version not in config.active_versions:
+            raise restli_error(
+                426, "NONEXISTENT_VERSION", f"Requested version {version}01 is not active"
+            )
+        return version
+
+    def _dispatch(
+        self, parts: list[str], query: Any, version: str, config: SandboxConfig
+    ) -> Response:
+        entities = self.entities
+        if parts == ["adAnalytics"]:
+            return self._analytics(query, config)
+        if not parts or parts[0] != "adAccounts" or len(parts) > 4:
+            raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
+        if len(parts) == 1:
+            return Response.json(entities.search_accounts(query, config))
+        if not parts[1].isdigit():
+            raise bad_request(f"Invalid key '{parts[1]}' for resource adAccounts")
+        account_id = int(parts[1])
+        if account_id in config.forbidden_account_ids:
+            resource = "adAccounts" if len(parts) == 2 else parts[2]
+            raise access_denied(
+                f"{resource}.{'GET' if len(parts) in (2, 4) else 'FINDER'}", version
+            )
+        if len(parts) == 2:
+            return Response.json(entities.get_account(account_id, config))
+        kind = parts[2]
+        if kind not in ("adCampaignGroups", "adCampaigns", "creatives"):
+            raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
+        if len(parts) == 4:
+            return Response.json(entities.get_child(account_id, kind, parts[3], config))
+        if kind == "adCampaignGroups":
+            return Response.json(entities.search_groups(account_id, query, config))
+        if kind == "adCampaigns":
+            return Response.json(entities.search_campaigns(account_id, query, config))
+        return Response.json(entities.search_creatives(account_id, query, config))
+
+    def _analytics(self, query: Any, config: SandboxConfig) -> Response:
+        request = analytics.parse(query)
+        rows = self.engine.rows(
+            request,
+            forbidden=frozenset(config.forbidden_account_ids),
+            row_cap=config.row_cap,
+            noise=config.demographic_noise,
+            extra_fields=config.extra_fields,
+        )
+        self.volume.charge(
+            len(request.fields) * len(rows),
+            config.data_volume_limit,
+            config.data_volume_window_seconds,
+        )
+        with self._lock:
+            self._rows += len(rows)
+        return Response.json({"paging": {"start": 0, "count": 10, "links": []}, "elements": rows})
+
+    def _oauth(self, method: str, path: str, query: str, body: bytes) -> Response:
+        config = self._config
+        now = self.clock.now()
+        name = path[len("/oauth/v2/") :]
+        if name == "authorization" and method == "GET":
+            params = dict(parse_qsl(query))
+            if params.get("client_id") != self.client_id:
+                raise oauth_error(400, "invalid_client", "Unknown client_id")
+            redirect = params.get("redirect_uri")
+            if not redirect or params.get("response_type") != "code":
+                raise oauth_error(
+                    400, "invalid_request", "redirect_uri and response_type=code are required"
+                )
+            answer = {"code": self.tokens.issue_code(now)}
+            if "state" in params:
+                answer["state"] = params["state"]
+            separator = "&" if "?" in redirect else "?"
+            return Response(
+                302, b"", "text/plain", {"Location": f"{redirect}{separator}{urlencode(answer)}"}
+            )
+        if method != "POST" or name not in ("accessToken", "introspectToken"):
+            raise oauth_error(404, "not_found", f"No OAuth endpoint {method} {path}")
+        form = dict(parse_qsl(body.decode("utf-8", "replace")))
+        if name == "accessToken":
+            return Response.json(self.tokens.exchange(form, now, revoked=config.token_revoked))
+        return Response.json(
+            self.tokens.introspect(
+                form, now, revoked=config.token_revoked, max_calls=config.token_expires_after_calls
+            )
+        )
+
+    def _control(self, method: str, path: str, body: bytes) -> Response:
+        name = path[len("/_sandbox/") :]
+        try:
+            payload = json.loads(body) if body.strip() else {}
+            if not isinstance(payload, dict):
+                raise ValueError("expected a JSON object")
+            if name == "truth" and method == "GET":
+                return Response.json(self.truth.to_json())
+            if name == "stats" and method == "GET":
+                return Response.json(self.stats.to_json())
+            if name == "config" and method == "GET":
+                return Response.json(self._config.to_json())
+            if name == "config" and method == "POST":
+                return Response.json(self.configure(**payload).to_json())
+            if name == "restate" and method == "POST":
+                changed = self.restate(int(payload.get("days", 0)), payload.get("factor"))
+                return Response.json({"changed_creative_days": changed})
+        except (ValueError, TypeError) as exc:
+            return Response.json({"error": str(exc)}, 400)
+        return Response.json({"error": f"no sandbox control route {method} {path}"}, 404)
+
+
+class _Faulted(Exception):
+    def __init__(self, kind: str, error: ApiError) -> None:
+        super().__init__(kind)
+        self.kind = kind
+        self.error = error
+
+
+def _route_name(path: str) -> str:
+    """A stats label: the resource, with ids folded ("adAccounts/{id}/adCampaigns")."""
+    parts = [p for p in path.split("/") if p]
+    if not parts:
+        return "/"
+    if parts[0] == "_sandbox":
+        return "_sandbox"
+    if parts[0] == "oauth":
+        return "oauth/" + (parts[-1] if len(parts) > 2 else "")
+    if parts[0] != "rest" or len(parts) < 2:
+        return "unknown"
+    labels = [parts[1]]
+    if len(parts) >= 3:
+        labels.append("{id}")
+    if len(parts) >= 4:
+        labels.append(parts[3])
+    if len(parts) >= 5:
+        labels.append("{id}")
+    return "/".join(labels)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    sandbox: Sandbox
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+    timeout = 60  # idle keep-alive connections give their thread back
+
+    def _serve(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        response = self.server.sandbox.handle(method, url.path, url.query, self.headers, body)
+        if response.drop:
+            self.close_connection = True
+            with suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        self.send_response(response.status)
+        self.send_header("Content-Type", response.content_type)
+        self.send_header("Content-Length", str(len(response.body)))
+        for name, value in response.headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(response.body)
+
+    def do_GET(self) -> None:
+        self._serve("GET")
+
+    def do_POST(self) -> None:
+        self._serve("POST")
+
+    def do_PUT(self) -> None:
+        self._serve("PUT")
+
+    def do_DELETE(self) -> None:
+        self._serve("DELETE")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@contextmanager
+def run_sandbox(config: SandboxConfig | None = None) -> Iterator[Sandbox]:
+    """Start a sandbox on loopback (a free port by default) and stop it on exit."""
+    sandbox = Sandbox(config).start()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m ingest sandbox", description="Serve the LinkedIn Marketing API sandbox."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument(
+        "--fault-kinds", default="429,500_json,503", help=f"comma list of {sorted(FAULT_KINDS)}"
+    )
+    parser.add_argument("--slow-seconds", type=float, default=2.0)
+    parser.add_argument("--row-cap", type=int, default=15_000)
+    parser.add_argument("--daily-quota-calls", type=int, default=None)
+    parser.add_argument("--token-expires-after-calls", type=int, default=None)
+    parser.add_argument("--data-volume-limit", type=int, default=45_000_000)
+    parser.add_argument("--forbidden-account-ids", default="", help="comma list of account ids")
+    parser.add_argument("--short-page", action="store_true")
+    parser.add_argument("--extra-fields", action="store_true")
+    parser.add_argument("--drop-optional-fields", action="store_true")
+    return parser
+
+
+def config_from_args(argv: list[str]) -> SandboxConfig:
+    """Parse CLI flags into a SandboxConfig."""
+    args = _parser().parse_args(argv)
+    return SandboxConfig(
+        host=args.host,
+        port=args.port,
+        seed=args.seed,
+        latency_ms=args.latency_ms,
+        fault_rate=args.fault_rate,
+        fault_kinds=tuple(k for k in args.fault_kinds.split(",") if k),
+        slow_seconds=args.slow_seconds,
+        row_cap=args.row_cap,
+        daily_quota_calls=args.daily_quota_calls,
+        token_expires_after_calls=args.token_expires_after_calls,
+        data_volume_limit=args.data_volume_limit,
+        forbidden_account_ids=tuple(int(v) for v in args.forbidden_account_ids.split(",") if v),
+        short_page=args.short_page,
+        extra_fields=args.extra_fields,
+        drop_optional_fields=args.drop_optional_fields,
+    )
+
+
+def main(argv: list[str]) -> int:
+    """CLI: serve until interrupted; prints the base URL, OAuth URL and access token."""
+    try:
+        config = config_from_args(argv)
+    except ValueError as exc:
+        print(f"sandbox: {exc}")
+        return 2
+    sandbox = Sandbox(config).start()
+    print(
+        f"LinkedIn sandbox: base_url={sandbox.base_url} oauth_url={sandbox.oauth_url} "
+        f"access_token={sandbox.access_token}",
+        flush=True,
+    )
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
