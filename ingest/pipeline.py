@@ -20,6 +20,7 @@ from typing import Any
 
 import dlt
 from dlt.common.destination import Destination
+from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from ingest.linkedin_ads import ConfigError, SyncReport, linkedin_ads
 
@@ -87,7 +88,14 @@ class Warehouse:
         if self.target == "duckdb":
             # 63 like Postgres, so that long nested table names come out the same on both.
             return dlt.destinations.duckdb(str(self.duckdb_path), max_identifier_length=63)
-        return dlt.destinations.postgres(credentials=dict(self.pg))
+        credentials = PostgresCredentials()
+        credentials.host, credentials.port = self.pg["host"], int(self.pg["port"])
+        credentials.username, credentials.database = self.pg["user"], self.pg["dbname"]
+        credentials.password = self.pg["password"]
+        # Resolved as given: an empty PGPASSWORD is valid (trust or peer authentication),
+        # which dlt's own resolution would report as a missing field.
+        credentials.resolve()
+        return dlt.destinations.postgres(credentials=credentials)
 
     def pipelines_dir(self) -> Path:
         """dlt's working folder, one per warehouse, so local state never crosses warehouses."""

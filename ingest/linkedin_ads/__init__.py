@@ -149,18 +149,14 @@ def _day(epoch_ms: Any) -> date | None:
     return datetime.fromtimestamp(epoch_ms / 1000, UTC).date() if epoch_ms else None
 
 
-# Column hints: types inference would guess wrong, and optional fields dbt reads, so that the
-# column exists even when the API leaves the field out.
-_TEXT = {"data_type": "text", "nullable": True}
-_BIGINT = {"data_type": "bigint", "nullable": True}
-_BOOL = {"data_type": "bool", "nullable": True}
-_JSON = {"data_type": "json", "nullable": True}
+# Column types: where inference would guess wrong, and every optional field dbt reads, so that
+# the column exists even when the API leaves the field out of every record.
 _AUDIT = {
-    "change_audit_stamps__created__time": _BIGINT,
-    "change_audit_stamps__last_modified__time": _BIGINT,
+    "change_audit_stamps__created__time": "bigint",
+    "change_audit_stamps__last_modified__time": "bigint",
 }
 _BUDGETS = {
-    f"{budget}__{part}": _TEXT
+    f"{budget}__{part}": "text"
     for budget in ("total_budget", "daily_budget")
     for part in ("amount", "currency_code")
 }
@@ -175,45 +171,53 @@ _CREATIVE_TEXT = (
     "review__status", "content__reference", "content__text_ad__headline",
     "content__text_ad__description", "content__text_ad__landing_page",
 )  # fmt: skip
-ENTITY_COLUMNS: dict[str, dict[str, Any]] = {
+ENTITY_TYPES: dict[str, dict[str, str]] = {
     "ad_accounts": {
-        "id": {"data_type": "bigint", "nullable": False},
-        **dict.fromkeys(("name", "currency", "status", "type", "reference"), _TEXT),
-        "test": _BOOL,
-        "total_budget__amount": _TEXT,
-        "total_budget__currency_code": _TEXT,
+        "id": "bigint",
+        **dict.fromkeys(("name", "currency", "status", "type", "reference"), "text"),
+        "test": "bool",
+        "total_budget__amount": "text",
+        "total_budget__currency_code": "text",
         **_AUDIT,
     },
     "campaign_groups": {
-        "id": {"data_type": "bigint", "nullable": False},
-        **dict.fromkeys(("name", "account", "status"), _TEXT),
-        "test": _BOOL,
-        "backfilled": _BOOL,
-        "run_schedule__start": _BIGINT,
-        "run_schedule__end": _BIGINT,
+        "id": "bigint",
+        **dict.fromkeys(("name", "account", "status"), "text"),
+        "test": "bool",
+        "backfilled": "bool",
+        "run_schedule__start": "bigint",
+        "run_schedule__end": "bigint",
         **_BUDGETS,
         **_AUDIT,
     },
     "campaigns": {
-        "id": {"data_type": "bigint", "nullable": False},
-        **dict.fromkeys(_CAMPAIGN_TEXT, _TEXT),
-        "test": _BOOL,
-        "run_schedule__start": _BIGINT,
-        "run_schedule__end": _BIGINT,
-        "targeting_criteria": _JSON,
-        "offsite_preferences": _JSON,
+        "id": "bigint",
+        **dict.fromkeys(_CAMPAIGN_TEXT, "text"),
+        "test": "bool",
+        "run_schedule__start": "bigint",
+        "run_schedule__end": "bigint",
+        "targeting_criteria": "json",
+        "offsite_preferences": "json",
         **_BUDGETS,
         **_AUDIT,
     },
     "creatives": {
-        "id": {"data_type": "text", "nullable": False},
-        **dict.fromkeys(_CREATIVE_TEXT, _TEXT),
-        "is_serving": _BOOL,
-        "is_test": _BOOL,
-        "created_at": _BIGINT,
-        "last_modified_at": _BIGINT,
+        "id": "text",
+        **dict.fromkeys(_CREATIVE_TEXT, "text"),
+        "is_serving": "bool",
+        "is_test": "bool",
+        "created_at": "bigint",
+        "last_modified_at": "bigint",
     },
 }
+
+
+def entity_columns(table: str) -> dict[str, dict[str, Any]]:
+    """dlt column hints of an entity table (new dicts each call: dlt fills hints in place)."""
+    return {
+        column: {"data_type": data_type, "nullable": column != "id"}
+        for column, data_type in ENTITY_TYPES[table].items()
+    }
 
 
 def metric_columns(metrics: Sequence[Metric]) -> dict[str, dict[str, Any]]:
@@ -228,11 +232,12 @@ def metric_columns(metrics: Sequence[Metric]) -> dict[str, dict[str, Any]]:
     }
 
 
-_REPORT_KEYS = {
-    "pivot_value": {"data_type": "text", "nullable": False},
-    "start_date": {"data_type": "date", "nullable": False},
-    "end_date": {"data_type": "date", "nullable": False},
-}
+def _report_keys() -> dict[str, dict[str, Any]]:
+    return {
+        "pivot_value": {"data_type": "text", "nullable": False},
+        "start_date": {"data_type": "date", "nullable": False},
+        "end_date": {"data_type": "date", "nullable": False},
+    }
 
 
 class _Entities:
@@ -578,7 +583,7 @@ def linkedin_ads(
         name="ad_accounts",
         primary_key="id",
         write_disposition="merge",
-        columns=ENTITY_COLUMNS["ad_accounts"],
+        columns=entity_columns("ad_accounts"),
     )
     def ad_accounts() -> Iterator[list[dict[str, Any]]]:
         """The ad accounts this run reads (every account the token can read, or ACCOUNT_IDS)."""
@@ -599,7 +604,7 @@ def linkedin_ads(
             name=kind,
             primary_key="id",
             write_disposition="merge",
-            columns=ENTITY_COLUMNS[kind],
+            columns=entity_columns(kind),
         )
 
     def report_resource(table: str, pivot: str, granularity: str) -> DltResource:
@@ -620,7 +625,7 @@ def linkedin_ads(
             report=report,
         )
         keys: tuple[str, ...] = ("pivot_value", "start_date")
-        columns = {**_REPORT_KEYS, **metric_columns(metrics)}
+        columns = {**_report_keys(), **metric_columns(metrics)}
         if granularity == "MONTHLY":
             keys = ("campaign", *keys)
             columns = {
@@ -629,7 +634,7 @@ def linkedin_ads(
                 **columns,
             }
         return dlt.resource(
-            reader.rows,
+            reader.rows(),
             name=table,
             primary_key=keys,
             write_disposition="merge",

@@ -19,7 +19,7 @@ from ingest.linkedin_ads.auth import (
 OAUTH_URL = "http://127.0.0.1:9/oauth/v2"
 # Fake secrets: each contains "SECRET" so a leak is easy to assert on.
 REFRESH = "refresh-token-SECRET-1"
-CLIENT_SECRET = "client-secret-SECRET-2"  # noqa: S105
+CLIENT_SECRET = "client-secret-SECRET-2"
 ACCESS = "access-token-SECRET-3"
 TOKEN_BODY = {
     "access_token": ACCESS,

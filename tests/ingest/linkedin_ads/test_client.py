@@ -35,10 +35,10 @@ from ingest.linkedin_ads.restli import Raw, encode_query, urn
 BASE_URL = "http://127.0.0.1:9/rest"
 OAUTH_URL = "http://127.0.0.1:9/oauth/v2"
 # Fake secrets: each contains "SECRET" so a leak is easy to assert on.
-TOKEN = "AQV-old-access-token-SECRET"  # noqa: S105
-NEW_TOKEN = "AQV-new-access-token-SECRET"  # noqa: S105
-REFRESH_TOKEN = "AQW-refresh-token-SECRET"  # noqa: S105
-CLIENT_SECRET = "client-secret-SECRET"  # noqa: S105
+TOKEN = "AQV-old-access-token-SECRET"
+NEW_TOKEN = "AQV-new-access-token-SECRET"
+REFRESH_TOKEN = "AQW-refresh-token-SECRET"
+CLIENT_SECRET = "client-secret-SECRET"
 
 Reply = httpx.Response | Exception
 
