@@ -108,7 +108,7 @@ class Sandbox:
         server.sandbox = self
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, name="linkedin-sandbox", daemon=True
+            target=server.serve_forever, args=(0.05,), name="linkedin-sandbox", daemon=True
         )
         self._thread.start()
         return self
@@ -271,9 +271,9 @@ class Sandbox:
         fault: str | None = None
         try:
             if path.startswith("/oauth/v2/"):
-                if config.fault_oauth:
-                    fault = self._inject(config)
-                response = self._oauth(method, path, query, body)
+                fault, error = self._inject(config) if config.fault_oauth else (None, None)
+                answer = Response.error(error) if error else None
+                response = answer or self._oauth(method, path, query, body)
             elif path == "/rest" or path.startswith("/rest/"):
                 response, fault = self._rest(method, path, query, headers, body, config)
             else:
@@ -287,15 +287,14 @@ class Sandbox:
         response.headers.setdefault("x-li-fabric", "sandbox")
         return response
 
-    def _inject(self, config: SandboxConfig) -> str | None:
+    def _inject(self, config: SandboxConfig) -> tuple[str | None, ApiError | None]:
+        """Draw a fault: (kind, the error to answer with, if any); "slow" sleeps here."""
         kind = self.faults.draw(config.fault_rate, config.fault_kinds)
         if kind == "slow":
             time.sleep(config.slow_seconds)
-        elif kind is not None and kind != "drop":
-            error = fault_error(kind, config.retry_after_seconds)
-            error.headers["x-sandbox-fault"] = kind
-            raise _Faulted(kind, error)
-        return kind
+        if kind is None or kind in ("slow", "drop"):
+            return kind, None
+        return kind, fault_error(kind, config.retry_after_seconds)
 
     def _rest(
         self,
@@ -327,10 +326,9 @@ class Sandbox:
         )
         if parts[0] == "adAnalytics" and len(parts) == 1:
             self.quota.take(config.daily_quota_calls)
-        try:
-            fault = self._inject(config)
-        except _Faulted as faulted:
-            return Response.error(faulted.error), faulted.kind
+        fault, error = self._inject(config)
+        if error is not None:
+            return Response.error(error), fault
         if fault == "drop":
             return Response(drop=True), fault
         return self._dispatch(parts, parse_query(query), version, config), fault
@@ -460,13 +458,6 @@ class Sandbox:
         return Response.json({"error": f"no sandbox control route {method} {path}"}, 404)
 
 
-class _Faulted(Exception):
-    def __init__(self, kind: str, error: ApiError) -> None:
-        super().__init__(kind)
-        self.kind = kind
-        self.error = error
-
-
 def _route_name(path: str) -> str:
     """A stats label: the resource, with ids folded ("adAccounts/{id}/adCampaigns")."""
     parts = [p for p in path.split("/") if p]
@@ -498,6 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: _Server
     timeout = 60  # idle keep-alive connections give their thread back
+    disable_nagle_algorithm = True  # headers and body are separate writes: no 40 ms ACK stall
 
     def _serve(self, method: str) -> None:
         length = int(self.headers.get("Content-Length") or 0)
