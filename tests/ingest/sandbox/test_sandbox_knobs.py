@@ -1,0 +1,330 @@
+"""Each knob changes behaviour as documented, at start and at run time."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import httpx
+import pytest
+from conftest import Api
+from sandbox_helpers import account_urn, analytics_query
+
+from ingest.linkedin_ads.settings import METRICS
+from ingest.sandbox import SandboxConfig
+from ingest.sandbox.faults import DATA_LIMIT_MESSAGE, DAY_LIMIT_MESSAGE
+
+Fresh = Callable[..., Api]
+
+
+def account_report(api: Api, fields: list[str] | None = None, pivot: str = "CREATIVE") -> str:
+    truth = api.sandbox.truth
+    account = truth.accounts[0]["id"]
+    return analytics_query(
+        pivot, "accounts", [account_urn(account)], truth.first_day, fields=fields
+    )
+
+
+def test_row_cap_truncates_silently_keeping_the_first_rows(fresh: Fresh) -> None:
+    api = fresh()
+    full = api.ok("adAnalytics", account_report(api))["elements"]
+    api.sandbox.configure(row_cap=50)
+    capped = api.ok("adAnalytics", account_report(api))
+    assert capped["elements"] == full[:50]
+    assert set(capped) == {"paging", "elements"}  # no flag says it was cut
+
+
+def test_default_row_cap_is_15000(fresh: Fresh) -> None:
+    assert fresh().sandbox.config.row_cap == 15_000
+
+
+def test_short_page_drops_one_element_but_keeps_a_next_token(fresh: Fresh) -> None:
+    api = fresh(short_page=True)
+    account = api.sandbox.truth.accounts[0]["id"]
+    pages = api.pages(f"adAccounts/{account}/creatives", "q=criteria", 10)
+    assert len(pages[0]) == 9
+    ids = [c["id"] for page in pages for c in page]
+    assert sorted(ids) == sorted(api.sandbox.truth.creatives_of(account=account))
+
+
+def test_token_expires_after_n_calls_until_refreshed(fresh: Fresh) -> None:
+    api = fresh(token_expires_after_calls=2)
+    assert api.get("adAccounts", "q=search").status_code == 200
+    assert api.get("adAccounts", "q=search").status_code == 200
+    expired = api.get("adAccounts", "q=search")
+    assert expired.status_code == 401
+    assert expired.json()["code"] == "EXPIRED_ACCESS_TOKEN"
+    sandbox = api.sandbox
+    body = api.oauth("accessToken", api.refresh_form()).json()
+    api.token = body["access_token"]
+    assert api.get("adAccounts", "q=search").status_code == 200
+    assert sandbox.stats.tokens_refreshed == 1
+
+
+def test_access_token_expires_with_time(fresh: Fresh) -> None:
+    api = fresh()
+    api.sandbox.advance_clock(61 * 86_400)
+    assert api.get("adAccounts", "q=search").json()["code"] == "EXPIRED_ACCESS_TOKEN"
+
+
+def test_revoked_token_and_its_refresh_token_stop_working(fresh: Fresh) -> None:
+    api = fresh()
+    api.sandbox.configure(token_revoked=True)
+    response = api.get("adAccounts", "q=search")
+    assert response.status_code == 401
+    assert response.json()["code"] == "REVOKED_ACCESS_TOKEN"
+    assert response.json()["serviceErrorCode"] == 65601
+    refresh = api.oauth("accessToken", api.refresh_form())
+    assert refresh.status_code == 400
+
+
+def test_daily_quota_answers_the_day_limit_429_until_midnight_utc(fresh: Fresh) -> None:
+    api = fresh()
+    api.sandbox.configure(daily_quota_calls=2)
+    query = account_report(api, pivot="ACCOUNT")
+    assert api.get("adAnalytics", query).status_code == 200
+    assert api.get("adAnalytics", query).status_code == 200
+    limited = api.get("adAnalytics", query)
+    assert limited.status_code == 429
+    assert limited.json()["message"] == DAY_LIMIT_MESSAGE
+    assert "DAY" in limited.json()["message"]
+    # entity routes have their own quota
+    assert api.get("adAccounts", "q=search").status_code == 200
+    api.sandbox.advance_clock(86_400)
+    assert api.get("adAnalytics", query).status_code == 200
+
+
+def test_data_volume_limit_counts_fields_times_rows_over_a_rolling_window(fresh: Fresh) -> None:
+    api = fresh()
+    query = account_report(api, fields=["dateRange", "pivotValues", "impressions"])
+    rows = len(api.ok("adAnalytics", query)["elements"])
+    api.sandbox.configure(data_volume_limit=3 * rows * 2)
+    assert api.get("adAnalytics", query).status_code == 200
+    assert api.get("adAnalytics", query).status_code == 200
+    limited = api.get("adAnalytics", query)
+    assert limited.status_code == 429
+    assert limited.json()["message"] == DATA_LIMIT_MESSAGE
+    api.sandbox.advance_clock(301)
+    assert api.get("adAnalytics", query).status_code == 200
+
+
+def test_forbidden_account_is_403_on_its_routes_and_empty_in_analytics(fresh: Fresh) -> None:
+    api = fresh()
+    account = api.sandbox.truth.accounts[0]["id"]
+    api.sandbox.configure(forbidden_account_ids=[account])
+    for path, query in (
+        (f"adAccounts/{account}", ""),
+        (f"adAccounts/{account}/adCampaigns", "q=search"),
+        (f"adAccounts/{account}/creatives", "q=criteria"),
+    ):
+        response = api.get(path, query)
+        assert response.status_code == 403, path
+        assert response.json()["code"] == "ACCESS_DENIED"
+    assert api.ok("adAnalytics", account_report(api))["elements"] == []
+    other = api.sandbox.truth.accounts[1]["id"]
+    assert api.get(f"adAccounts/{other}", "").status_code == 200
+
+
+def test_extra_fields_add_unknown_fields_everywhere(fresh: Fresh) -> None:
+    api = fresh(extra_fields=True)
+    account = api.sandbox.truth.accounts[0]["id"]
+    known = set(api.sandbox.truth.accounts[0])
+    record = api.ok(f"adAccounts/{account}")
+    assert set(record) - known
+    creative = api.ok(f"adAccounts/{account}/creatives", "q=criteria&pageSize=1")["elements"][0]
+    assert "sandboxDriftFlag" in creative
+    row = api.ok("adAnalytics", account_report(api))["elements"][0]
+    assert set(row) - {"impressions", "clicks", "dateRange", "pivotValues"}
+
+
+def test_drop_optional_fields_omits_names_budgets_and_end_dates(fresh: Fresh) -> None:
+    api = fresh(drop_optional_fields=True)
+    for account in api.sandbox.truth.accounts:
+        creatives = api.ok(f"adAccounts/{account['id']}/creatives", "q=criteria")["elements"]
+        assert all("name" not in c for c in creatives)
+        campaigns = api.ok(f"adAccounts/{account['id']}/adCampaigns", "q=search")["elements"]
+        assert all("end" not in c["runSchedule"] and "dailyBudget" not in c for c in campaigns)
+
+
+def test_latency_slows_every_answer(fresh: Fresh) -> None:
+    api = fresh(latency_ms=150)
+    started = time.perf_counter()
+    api.get("adAccounts", "q=search")
+    assert time.perf_counter() - started >= 0.15
+
+
+def test_faults_are_deterministic_for_a_seed_and_spare_oauth_and_control_routes(
+    fresh: Fresh,
+) -> None:
+    def run() -> list[int]:
+        api = fresh(
+            fault_rate=0.5, fault_kinds=("429", "500_json", "503", "500_html", "429_retry_after")
+        )
+        sandbox = api.sandbox
+        statuses = [api.get("adAccounts", "q=search").status_code for _ in range(30)]
+        form = api.refresh_form()
+        assert all(api.oauth("accessToken", form).status_code == 200 for _ in range(10))
+        assert all(
+            api.http.get(f"{sandbox.address}/_sandbox/stats").status_code == 200 for _ in range(10)
+        )
+        assert sum(sandbox.stats.faults.values()) == sum(s != 200 for s in statuses)
+        return statuses
+
+    first, second = run(), run()
+    assert first == second
+    assert {200, 429, 500, 503} <= set(first)
+
+
+def test_fault_kinds_have_their_documented_shapes(fresh: Fresh) -> None:
+    api = fresh()
+    checks = {
+        "429_retry_after": lambda r: r.status_code == 429 and r.headers["Retry-After"] == "1",
+        "500_html": lambda r: (
+            r.status_code == 500 and r.headers["Content-Type"].startswith("text/html")
+        ),
+        "500_json": lambda r: r.status_code == 500 and r.json()["status"] == 500,
+        "503": lambda r: r.status_code == 503,
+        "429": lambda r: r.status_code == 429 and "Retry-After" not in r.headers,
+    }
+    for kind, check in checks.items():
+        api.sandbox.configure(fault_rate=1.0, fault_kinds=(kind,))
+        assert check(api.get("adAccounts", "q=search")), kind
+
+
+def test_drop_closes_the_connection_without_an_answer(fresh: Fresh) -> None:
+    api = fresh(fault_rate=1.0, fault_kinds=("drop",))
+    with pytest.raises(httpx.RemoteProtocolError):
+        api.get("adAccounts", "q=search")
+    api.sandbox.configure(fault_rate=0.0)
+    assert api.get("adAccounts", "q=search").status_code == 200
+
+
+def test_slow_fault_sleeps_then_answers(fresh: Fresh) -> None:
+    api = fresh(fault_rate=1.0, fault_kinds=("slow",), slow_seconds=0.2)
+    started = time.perf_counter()
+    assert api.get("adAccounts", "q=search").status_code == 200
+    assert time.perf_counter() - started >= 0.2
+    assert api.sandbox.stats.faults == {"slow": 1}
+
+
+def test_oauth_routes_are_faulted_only_when_asked(fresh: Fresh) -> None:
+    api = fresh(fault_rate=1.0, fault_kinds=("503",), fault_oauth=True)
+    form = api.refresh_form()
+    assert api.oauth("accessToken", form).status_code == 503
+
+
+def test_active_versions_are_configurable(fresh: Fresh) -> None:
+    api = fresh(active_versions=("202601",))
+    assert api.get("adAccounts", "q=search").status_code == 200
+    assert api.get("adAccounts", "q=search", **{"LinkedIn-Version": "202602"}).status_code == 426
+
+
+def test_config_route_changes_knobs_at_run_time(fresh: Fresh) -> None:
+    api = fresh()
+    url = f"{api.sandbox.address}/_sandbox/config"
+    response = api.http.post(url, json={"row_cap": 3, "fault_kinds": ["503"]})
+    assert response.status_code == 200
+    assert response.json()["row_cap"] == 3
+    assert len(api.ok("adAnalytics", account_report(api))["elements"]) == 3
+    assert api.http.post(url, json={"no_such_knob": 1}).status_code == 400
+    assert api.http.post(url, json={"seed": 8}).status_code == 400
+    assert api.http.post(url, json={"fault_rate": 2}).status_code == 400
+
+
+def test_invalid_config_is_refused() -> None:
+    with pytest.raises(ValueError, match="fault kinds"):
+        SandboxConfig(fault_kinds=("boom",))
+
+
+def test_restate_changes_only_recent_conversions_and_keeps_sums(fresh: Fresh) -> None:
+    api = fresh()
+    sandbox = api.sandbox
+    truth = sandbox.truth
+    account = next(a["id"] for a in truth.accounts if not a["test"])
+    before = truth.account_daily(account)
+    changed = sandbox.restate(days=10)
+    assert changed > 0
+    after = truth.account_daily(account)
+    cutoff = truth.last_day - timedelta(days=9)
+    conversion = {
+        "externalWebsiteConversions",
+        "externalWebsitePostClickConversions",
+        "externalWebsitePostViewConversions",
+        "conversionValueInLocalCurrency",
+    }
+    moved = False
+    for day, metrics in after.items():
+        for name, value in metrics.items():
+            if name not in conversion or day < cutoff:
+                assert value == before[day][name], (day, name)
+        moved |= metrics["externalWebsiteConversions"] != before[day]["externalWebsiteConversions"]
+        assert metrics["externalWebsiteConversions"] == (
+            metrics["externalWebsitePostClickConversions"]
+            + metrics["externalWebsitePostViewConversions"]
+        )
+    assert moved
+    # served campaign rows still equal the sum of their creatives
+    fields = [
+        "dateRange",
+        "pivotValues",
+        "externalWebsiteConversions",
+        "conversionValueInLocalCurrency",
+    ]
+    query = analytics_query("CAMPAIGN", "accounts", [account_urn(account)], cutoff, fields=fields)
+    for row in api.ok("adAnalytics", query)["elements"]:
+        campaign = row["pivotValues"][0]
+        d = row["dateRange"]["start"]
+        day = date(d["year"], d["month"], d["day"])
+        creatives = truth.creatives_of(campaign=campaign)
+        total = sum(
+            truth.creative_daily(c).get(day, {}).get("externalWebsiteConversions", 0)
+            for c in creatives
+        )
+        assert row["externalWebsiteConversions"] == total
+
+
+def test_restate_is_deterministic_and_scales_with_a_factor(fresh: Fresh) -> None:
+    first, second = fresh().sandbox, fresh().sandbox
+    assert first.restate(days=5) == second.restate(days=5)
+    assert first.truth.to_json() == second.truth.to_json()
+    account = first.truth.accounts[0]["id"]
+    before = first.truth.account_totals(account, start=first.truth.last_day - timedelta(days=4))
+    first.restate(days=5, factor=2)
+    after = first.truth.account_totals(account, start=first.truth.last_day - timedelta(days=4))
+    assert after["externalWebsiteConversions"] == 2 * before["externalWebsiteConversions"]
+
+
+def test_restate_and_truth_routes(fresh: Fresh) -> None:
+    api = fresh()
+    address = api.sandbox.address
+    truth = api.http.get(f"{address}/_sandbox/truth").json()
+    assert (
+        api.http.post(f"{address}/_sandbox/restate", json={"days": 7}).json()[
+            "changed_creative_days"
+        ]
+        > 0
+    )
+    assert api.http.get(f"{address}/_sandbox/truth").json() != truth
+
+
+def test_stats_count_requests_by_route(fresh: Fresh) -> None:
+    api = fresh()
+    api.get("adAccounts", "q=search")
+    api.get("adAnalytics", account_report(api))
+    stats = api.sandbox.stats
+    assert stats.by_route["adAccounts"] == 1
+    assert stats.by_route["adAnalytics"] == 1
+    assert stats.by_status[200] == 2
+    assert stats.analytics_rows > 0
+
+
+def test_metrics_per_request_limit_allows_a_full_chunk_quickly(fresh: Fresh) -> None:
+    api = fresh()
+    fields = ["dateRange", "pivotValues"] + [m.api_name for m in METRICS[:18]]
+    query = account_report(api, fields=fields)
+    api.get("adAnalytics", query)  # warm the connection
+    started = time.perf_counter()
+    rows = api.ok("adAnalytics", query)["elements"]
+    assert len(rows) > 3000
+    assert time.perf_counter() - started < 1.0
