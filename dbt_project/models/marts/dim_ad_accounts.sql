@@ -8,8 +8,8 @@ accounts as (
 
 serving_statuses as (
 
-    select * from {{ ref('int_serving_statuses_listed') }}
-    where entity_type = 'account'
+    select * from {{ ref('int_entity_status_lists') }}
+    where entity_type = 'account' and list_name = 'serving_statuses'
 
 ),
 
@@ -23,7 +23,7 @@ final as (
         accounts.currency_code,
         accounts.account_status,
         accounts.account_type,
-        serving_statuses.status_values as serving_statuses,
+        serving_statuses.list_values as serving_statuses,
         accounts.total_budget_amount,
         accounts.is_test,
         accounts.created_at,

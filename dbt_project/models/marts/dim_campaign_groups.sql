@@ -14,8 +14,8 @@ accounts as (
 
 serving_statuses as (
 
-    select * from {{ ref('int_serving_statuses_listed') }}
-    where entity_type = 'campaign_group'
+    select * from {{ ref('int_entity_status_lists') }}
+    where entity_type = 'campaign_group' and list_name = 'serving_statuses'
 
 ),
 
@@ -26,7 +26,7 @@ final as (
         campaign_groups.account_id,
         campaign_groups.campaign_group_name,
         campaign_groups.campaign_group_status,
-        serving_statuses.status_values as serving_statuses,
+        serving_statuses.list_values as serving_statuses,
         coalesce(
             campaign_groups.total_budget_currency_code,
             campaign_groups.daily_budget_currency_code,

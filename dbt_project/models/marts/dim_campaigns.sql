@@ -14,8 +14,8 @@ accounts as (
 
 serving_statuses as (
 
-    select * from {{ ref('int_serving_statuses_listed') }}
-    where entity_type = 'campaign'
+    select * from {{ ref('int_entity_status_lists') }}
+    where entity_type = 'campaign' and list_name = 'serving_statuses'
 
 ),
 
@@ -48,7 +48,7 @@ final as (
         campaigns.pacing_strategy,
         campaigns.locale_country,
         campaigns.locale_language,
-        serving_statuses.status_values as serving_statuses,
+        serving_statuses.list_values as serving_statuses,
         campaigns.unit_cost_amount,
         campaigns.is_test,
         campaigns.is_audience_expansion_enabled,

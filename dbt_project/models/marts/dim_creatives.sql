@@ -8,8 +8,15 @@ creatives as (
 
 hold_reasons as (
 
-    select * from {{ ref('int_serving_statuses_listed') }}
-    where entity_type = 'creative'
+    select * from {{ ref('int_entity_status_lists') }}
+    where entity_type = 'creative' and list_name = 'serving_hold_reasons'
+
+),
+
+rejection_reasons as (
+
+    select * from {{ ref('int_entity_status_lists') }}
+    where entity_type = 'creative' and list_name = 'review_rejection_reasons'
 
 ),
 
@@ -24,7 +31,7 @@ final as (
         creatives.content_reference,
         creatives.intended_status,
         creatives.is_serving,
-        hold_reasons.status_values as serving_hold_reasons,
+        hold_reasons.list_values as serving_hold_reasons,
         creatives.creative_urn,
         creatives.content_type,
         creatives.creative_own_name,
@@ -32,12 +39,15 @@ final as (
         creatives.text_ad_description,
         creatives.text_ad_landing_page,
         creatives.review_status,
+        rejection_reasons.list_values as review_rejection_reasons,
         creatives.is_test,
         creatives.created_at,
         creatives.last_modified_at
     from creatives
     left join hold_reasons
         on creatives.creative_id = hold_reasons.entity_id
+    left join rejection_reasons
+        on creatives.creative_id = rejection_reasons.entity_id
 
 )
 

@@ -1,12 +1,13 @@
 {#-
     dlt child table of campaigns.serving_statuses (a list of strings): one row per value. It carries only dlt's
     keys; join to stg_linkedin_ads__campaigns on parent_dlt_id = dlt_id for the business key.
+    Empty when dlt has not created the table yet (no record had a value).
 -#}
 with
 
 source as (
 
-    select * from {{ source('linkedin_ads', 'campaigns__serving_statuses') }}
+    {{ select_dlt_child_table(source('linkedin_ads', 'campaigns__serving_statuses')) }}
 
 ),
 
