@@ -328,3 +328,16 @@ def test_metrics_per_request_limit_allows_a_full_chunk_quickly(fresh: Fresh) -> 
     rows = api.ok("adAnalytics", query)["elements"]
     assert len(rows) > 3000
     assert time.perf_counter() - started < 1.0
+
+
+def test_cli_flags_become_a_config() -> None:
+    from ingest.sandbox.server import config_from_args
+
+    config = config_from_args(
+        ["--port", "0", "--seed", "9", "--fault-rate", "0.2", "--fault-kinds", "503,drop",
+         "--short-page", "--forbidden-account-ids", "1,2", "--row-cap", "10"]
+    )  # fmt: skip
+    assert (config.seed, config.fault_rate, config.fault_kinds) == (9, 0.2, ("503", "drop"))
+    assert config.short_page
+    assert config.forbidden_account_ids == (1, 2)
+    assert config.row_cap == 10
