@@ -47,9 +47,22 @@
 {%- endmacro %}
 
 {#- Every gold metric summed over the group, cast back to its gold type (DuckDB sums bigint to HUGEINT). -#}
-{% macro summed_gold_metrics(relation_alias) -%}
+{% macro summed_gold_metrics(relation_alias=none) -%}
+    {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
     {%- for metric in gold_metrics() %}
-    cast(sum({{ relation_alias }}.{{ metric.name }}) as {{ gold_metric_type(metric) }}) as {{ metric.name }}
+    cast(sum({{ prefix }}{{ metric.name }}) as {{ gold_metric_type(metric) }}) as {{ metric.name }}
+    {{- "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+{#-
+    Every gold metric (or only those served for member pivots) from a staging relation: the API
+    metric's bronze column renamed to its gold name and cast to its gold type.
+-#}
+{% macro gold_metrics_from_staging(relation_alias, demographic_only=false) -%}
+    {%- set metrics = gold_metrics() | selectattr('demographic') | list if demographic_only else gold_metrics() -%}
+    {%- for metric in metrics %}
+    cast({{ relation_alias }}.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
     {{- "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

@@ -18,7 +18,7 @@ campaigns_summed as (
     select
         date_day,
         account_id,
-        {{ summed_gold_metrics('campaign_performance') }}
+        {{ summed_gold_metrics() }}
     from campaign_performance
     group by date_day, account_id
 
@@ -27,14 +27,13 @@ campaigns_summed as (
 compared as (
 
     select
+        {% for metric in gold_metrics() -%}
+        account_report.{{ metric.name }} <> campaigns_summed.{{ metric.name }} as is_{{ metric.name }}_different,
+        {% endfor -%}
         coalesce(account_report.date_day, campaigns_summed.date_day) as date_day,
         coalesce(account_report.account_id, campaigns_summed.account_id) as account_id,
         account_report.date_day is null as is_missing_in_report,
-        campaigns_summed.date_day is null as is_missing_in_campaigns,
-        {%- for metric in gold_metrics() %}
-        account_report.{{ metric.name }} <> campaigns_summed.{{ metric.name }} as is_{{ metric.name }}_different
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        campaigns_summed.date_day is null as is_missing_in_campaigns
     from account_report
     full outer join campaigns_summed
         on

@@ -25,7 +25,7 @@ creatives_summed as (
     select
         date_day,
         campaign_id,
-        {{ summed_gold_metrics('creative_performance') }}
+        {{ summed_gold_metrics() }}
     from creative_performance
     group by date_day, campaign_id
 
@@ -34,13 +34,12 @@ creatives_summed as (
 campaign_and_creatives as (
 
     select
-        coalesce(campaign_performance.date_day, creatives_summed.date_day) as date_day,
-        coalesce(campaign_performance.campaign_id, creatives_summed.campaign_id) as campaign_id,
-        {%- for metric in gold_metrics() %}
+        {% for metric in gold_metrics() -%}
         coalesce(campaign_performance.{{ metric.name }}, 0) as campaign_{{ metric.name }},
-        coalesce(creatives_summed.{{ metric.name }}, 0) as creatives_{{ metric.name }}
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        coalesce(creatives_summed.{{ metric.name }}, 0) as creatives_{{ metric.name }},
+        {% endfor -%}
+        coalesce(campaign_performance.date_day, creatives_summed.date_day) as date_day,
+        coalesce(campaign_performance.campaign_id, creatives_summed.campaign_id) as campaign_id
     from campaign_performance
     full outer join creatives_summed
         on

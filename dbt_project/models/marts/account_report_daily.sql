@@ -15,15 +15,15 @@ accounts as (
 performance_summed as (
 
     select
-        campaign_performance.date_day,
-        campaign_performance.account_id,
-        campaign_performance.currency_code,
-        {{ summed_gold_metrics('campaign_performance') }}
+        date_day,
+        account_id,
+        currency_code,
+        {{ summed_gold_metrics() }}
     from campaign_performance
     group by
-        campaign_performance.date_day,
-        campaign_performance.account_id,
-        campaign_performance.currency_code
+        date_day,
+        account_id,
+        currency_code
 
 ),
 

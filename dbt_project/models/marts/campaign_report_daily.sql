@@ -27,19 +27,19 @@ campaigns as (
 performance_summed as (
 
     select
-        campaign_performance.date_day,
-        campaign_performance.account_id,
-        campaign_performance.campaign_group_id,
-        campaign_performance.campaign_id,
-        campaign_performance.currency_code,
-        {{ summed_gold_metrics('campaign_performance') }}
+        date_day,
+        account_id,
+        campaign_group_id,
+        campaign_id,
+        currency_code,
+        {{ summed_gold_metrics() }}
     from campaign_performance
     group by
-        campaign_performance.date_day,
-        campaign_performance.account_id,
-        campaign_performance.campaign_group_id,
-        campaign_performance.campaign_id,
-        campaign_performance.currency_code
+        date_day,
+        account_id,
+        campaign_group_id,
+        campaign_id,
+        currency_code
 
 ),
 

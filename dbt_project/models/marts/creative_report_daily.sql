@@ -33,21 +33,21 @@ creatives as (
 performance_summed as (
 
     select
-        creative_performance.date_day,
-        creative_performance.account_id,
-        creative_performance.campaign_group_id,
-        creative_performance.campaign_id,
-        creative_performance.creative_id,
-        creative_performance.currency_code,
-        {{ summed_gold_metrics('creative_performance') }}
+        date_day,
+        account_id,
+        campaign_group_id,
+        campaign_id,
+        creative_id,
+        currency_code,
+        {{ summed_gold_metrics() }}
     from creative_performance
     group by
-        creative_performance.date_day,
-        creative_performance.account_id,
-        creative_performance.campaign_group_id,
-        creative_performance.campaign_id,
-        creative_performance.creative_id,
-        creative_performance.currency_code
+        date_day,
+        account_id,
+        campaign_group_id,
+        campaign_id,
+        creative_id,
+        currency_code
 
 ),
 

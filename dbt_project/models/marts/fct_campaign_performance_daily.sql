@@ -50,10 +50,7 @@ final as (
         campaigns.campaign_group_id,
         campaign_analytics.campaign_id,
         accounts.currency_code,
-        {%- for metric in gold_metrics() %}
-        cast(campaign_analytics.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        {{ gold_metrics_from_staging('campaign_analytics') }}
     from campaign_analytics
     left join campaigns
         on campaign_analytics.campaign_id = campaigns.campaign_id

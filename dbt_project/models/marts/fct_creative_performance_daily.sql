@@ -53,10 +53,7 @@ final as (
         creatives.campaign_id,
         creative_analytics.creative_id,
         accounts.currency_code,
-        {%- for metric in gold_metrics() %}
-        cast(creative_analytics.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
-        {{- "," if not loop.last }}
-        {%- endfor %}
+        {{ gold_metrics_from_staging('creative_analytics') }}
     from creative_analytics
     left join creatives
         on creative_analytics.creative_id = creatives.creative_id

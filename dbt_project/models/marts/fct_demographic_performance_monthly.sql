@@ -5,7 +5,9 @@
     when later; if a month was loaded with two different starts, the row starting earliest (the
     widest period) wins.
 -#}
-{%- set pivots = ['company', 'company_size', 'country', 'region', 'industry', 'job_function', 'job_title', 'seniority'] %}
+{%- set pivots = [
+    'company', 'company_size', 'country', 'region', 'industry', 'job_function', 'job_title', 'seniority',
+] %}
 
 with
 
@@ -62,9 +64,7 @@ final as (
         pivots_ranked.demographic_pivot,
         pivots_ranked.demographic_value,
         accounts.currency_code,
-        {%- for metric in gold_metrics() if metric.demographic %}
-        cast(pivots_ranked.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }},
-        {%- endfor %}
+        {{ gold_metrics_from_staging('pivots_ranked', demographic_only=true) }},
         pivots_ranked.start_date as period_start_date,
         pivots_ranked.end_date as period_end_date
     from pivots_ranked

@@ -12,7 +12,7 @@ renamed as (
         {{ urn_id('campaign') }} as campaign_id,
         campaign as campaign_urn,
         'company_size' as demographic_pivot,
-        source.pivot as api_pivot,
+        "pivot" as api_pivot,
         pivot_value as demographic_value,
         _dlt_load_id as dlt_load_id,
         cast(impressions as bigint) as impressions,

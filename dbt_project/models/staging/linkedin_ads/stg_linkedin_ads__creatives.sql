@@ -21,7 +21,8 @@ renamed as (
         content__reference as content_reference,
         case
             when content__reference is not null then {{ urn_type('content__reference') }}
-            when content__text_ad__headline is not null
+            when
+                content__text_ad__headline is not null
                 or content__text_ad__description is not null
                 or content__text_ad__landing_page is not null
                 then 'textAd'
