@@ -1,0 +1,189 @@
+"""Static checks of the dbt project against its contract (issue 3, CONVENTIONS.md): fast, no
+warehouse. The build itself (tests, contracts, unit tests) runs in `dbt build`; gold parity
+between engines and incremental-equals-full-refresh are end-to-end tests (tests/e2e)."""
+
+from __future__ import annotations
+
+import configparser
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingest.linkedin_ads.settings import DEMOGRAPHIC_PIVOTS, METRICS
+
+PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
+STAGING = PROJECT / "models" / "staging" / "linkedin_ads"
+MARTS = PROJECT / "models" / "marts"
+
+ROOT_TABLES = [
+    "ad_accounts",
+    "campaign_groups",
+    "campaigns",
+    "creatives",
+    "ad_analytics_by_campaign",
+    "ad_analytics_by_creative",
+    *(f"ad_analytics_by_member_{suffix}" for suffix in DEMOGRAPHIC_PIVOTS),
+]
+CHILD_TABLES = [
+    "ad_accounts__serving_statuses",
+    "campaign_groups__serving_statuses",
+    "campaigns__serving_statuses",
+    "creatives__serving_hold_reasons",
+]
+METRIC_COLUMNS = [
+    "impressions", "clicks", "cost_local", "cost_usd", "conversions", "conversion_value_local",
+    "leads", "landing_page_clicks", "total_engagements", "video_views", "video_completions",
+    "likes", "comments", "shares", "follows", "opens", "sends",
+]  # fmt: skip
+# Issue 3: gold tables and the columns BI queries rely on.
+GOLD_COLUMNS = {
+    "dim_ad_accounts": [
+        "account_id", "account_name", "currency_code", "account_status", "account_type", "is_test",
+    ],
+    "dim_campaign_groups": [
+        "campaign_group_id", "account_id", "campaign_group_name", "campaign_group_status",
+        "run_schedule_start_at", "run_schedule_end_at", "total_budget_amount",
+        "daily_budget_amount",
+    ],
+    "dim_campaigns": [
+        "campaign_id", "account_id", "campaign_group_id", "campaign_name", "campaign_status",
+        "campaign_type", "cost_type", "objective_type", "daily_budget_amount",
+        "total_budget_amount", "currency_code", "run_schedule_start_at", "run_schedule_end_at",
+        "created_at", "last_modified_at",
+    ],
+    "dim_creatives": [
+        "creative_id", "campaign_id", "account_id", "creative_name", "creative_type",
+        "content_reference", "intended_status", "is_serving", "serving_hold_reasons",
+    ],
+    "dim_campaigns_history": ["campaign_id", "valid_from", "valid_to", "is_current"],
+    "dim_creatives_history": ["creative_id", "valid_from", "valid_to", "is_current"],
+    "fct_campaign_performance_daily": [
+        "date_day", "account_id", "campaign_group_id", "campaign_id", "currency_code",
+        *METRIC_COLUMNS,
+    ],
+    "fct_creative_performance_daily": [
+        "date_day", "account_id", "campaign_group_id", "campaign_id", "creative_id",
+        "currency_code", *METRIC_COLUMNS,
+    ],
+    "fct_demographic_performance_monthly": [
+        "date_month", "account_id", "campaign_id", "demographic_pivot", "demographic_value",
+        "impressions", "clicks", "cost_local",
+    ],
+    **{
+        f"{grain}_report_daily": [
+            "date_day", *METRIC_COLUMNS, "ctr", "cpc", "cpm", "conversion_rate",
+            "cost_per_conversion", "cost_per_lead", "engagement_rate", "roas",
+        ]
+        for grain in ("account", "campaign_group", "campaign", "creative")
+    },
+}  # fmt: skip
+# Types that resolve identically on DuckDB and Postgres (model contracts compare them).
+PORTABLE_TYPES = {
+    "bigint", "text", "numeric(38,18)", "double precision", "boolean", "date", "timestamp",
+}  # fmt: skip
+
+
+def load_yaml(path: Path) -> dict[str, Any]:
+    return yaml.safe_load(path.read_text())
+
+
+@pytest.fixture(scope="module")
+def gold_models() -> dict[str, dict[str, Any]]:
+    return {model["name"]: model for model in load_yaml(MARTS / "_marts__models.yml")["models"]}
+
+
+def test_every_bronze_table_has_one_staging_view() -> None:
+    for table in ROOT_TABLES + CHILD_TABLES:
+        model = STAGING / f"stg_linkedin_ads__{table}.sql"
+        assert model.exists(), f"missing staging view for bronze table {table}"
+        assert f"source('linkedin_ads', '{table}')" in model.read_text()
+
+
+def test_only_staging_reads_sources() -> None:
+    outside = [
+        path
+        for path in (PROJECT / "models").rglob("*.sql")
+        if "source(" in path.read_text() and STAGING not in path.parents
+    ]
+    assert outside == []
+
+
+def test_root_sources_have_freshness_and_child_tables_are_exempt() -> None:
+    (source,) = load_yaml(STAGING / "_linkedin_ads__sources.yml")["sources"]
+    assert source["schema"] == "bronze"
+    assert "_dlt_load_id" in source["config"]["loaded_at_field"]
+    assert {"warn_after", "error_after"} <= set(source["config"]["freshness"])
+    tables = {table["name"]: table for table in source["tables"]}
+    assert set(ROOT_TABLES + CHILD_TABLES) <= set(tables)
+    for name, table in tables.items():
+        assert table.get("description"), f"source table {name} has no description"
+        if "__" in name:
+            assert table["config"]["freshness"] is None, f"{name} has no _dlt_load_id"
+
+
+def test_gold_models_have_the_contract_columns(gold_models: dict[str, dict[str, Any]]) -> None:
+    assert set(GOLD_COLUMNS) <= set(gold_models)
+    for name, required in GOLD_COLUMNS.items():
+        columns = [column["name"] for column in gold_models[name]["columns"]]
+        missing = [column for column in required if column not in columns]
+        assert missing == [], f"{name} lacks {missing}"
+
+
+def test_gold_descriptions_start_with_the_grain(gold_models: dict[str, dict[str, Any]]) -> None:
+    for name, model in gold_models.items():
+        assert re.match(r"One row per [^.]+\.", model["description"]), name
+
+
+def test_gold_contracts_are_enforced_with_portable_types(
+    gold_models: dict[str, dict[str, Any]],
+) -> None:
+    for name, model in gold_models.items():
+        assert model["config"]["contract"]["enforced"] is True, name
+        for column in model["columns"]:
+            assert column.get("description"), f"{name}.{column['name']} is not described"
+            assert column["data_type"] in PORTABLE_TYPES, f"{name}.{column['name']}"
+
+
+def test_demographic_fact_is_documented_as_approximate(
+    gold_models: dict[str, dict[str, Any]],
+) -> None:
+    assert "APPROXIMATE" in gold_models["fct_demographic_performance_monthly"]["description"]
+
+
+def test_gold_metrics_read_catalogue_metrics() -> None:
+    macro = (PROJECT / "macros" / "gold_metrics.sql").read_text()
+    sources = dict(re.findall(r"'name': '(\w+)', 'source': '(\w+)'", macro))
+    assert list(sources) == METRIC_COLUMNS
+    catalogue = {metric.column for metric in METRICS}
+    assert set(sources.values()) <= catalogue
+    assert sources["conversions"] == "external_website_conversions"
+
+
+def test_every_enabled_sqlfluff_rule_is_explained() -> None:
+    config_path = PROJECT.parent / ".sqlfluff"
+    lines = config_path.read_text().splitlines()
+    parser = configparser.ConfigParser()
+    parser.read(config_path)
+    assert parser["sqlfluff"]["dialect"] == "postgres"
+    assert parser["sqlfluff"]["templater"] == "dbt"
+    rules = [line.strip().rstrip(",") for line in lines if re.match(r"^\s{4}[a-z_.]+,?$", line)]
+    assert len(rules) > 20
+    for rule in rules:
+        index = next(i for i, line in enumerate(lines) if line.strip().rstrip(",") == rule)
+        comment = lines[index - 1].strip()
+        assert comment.startswith(f"# {rule} ("), f"{rule} is not explained on the line above"
+
+
+def test_schema_names_are_exact() -> None:
+    project = load_yaml(PROJECT / "dbt_project.yml")
+    models = project["models"]["linkedin_ads"]
+    assert models["staging"]["+schema"] == "silver"
+    assert models["intermediate"]["+schema"] == "silver"
+    assert models["marts"]["+schema"] == "gold"
+    assert (
+        "{{ custom_schema_name | trim }}"
+        in (PROJECT / "macros" / "generate_schema_name.sql").read_text()
+    )
