@@ -544,11 +544,18 @@ def linkedin_ads(
     concurrency: int = settings.DEFAULT_CONCURRENCY,
     row_cap: int = settings.ANALYTICS_ROW_CAP,
     timeout: float = 30.0,
+    max_attempts: int = 5,
+    max_backoff: float = 30.0,
+    data_limit_wait: float = settings.DATA_LIMIT_WAIT_SECONDS,
     report: SyncReport | None = None,
 ) -> list[DltResource]:
     """LinkedIn Ads entities and analytics for every ad account the token can read.
 
-    `report`, when given, is filled in with request counts, warnings and skipped accounts.
+    Besides the keys in DESIGN.md: `concurrency` (parallel adAnalytics requests, default 4),
+    `row_cap` (the API's truncation cap, 15,000; lower only against an emulator with a lower
+    cap), `timeout` (seconds per request), `max_attempts` and `max_backoff` (retries) and
+    `data_limit_wait` (seconds to wait on the 45-million-values throttle). `report`, when given,
+    is filled in with request counts, warnings and skipped accounts.
     """
     today = datetime.now(UTC).date()
     if not re.fullmatch(r"\d{6}(\.\d{2})?", str(api_version)):
@@ -573,6 +580,9 @@ def linkedin_ads(
         client_id=client_id,
         client_secret=client_secret,
         timeout=float(timeout),
+        max_attempts=_parse_int("MAX_ATTEMPTS", max_attempts, 1, 20),
+        max_backoff=float(max_backoff),
+        data_limit_wait=float(data_limit_wait),
     )
     report.api = client.stats
     accounts = _read_accounts(client, options.account_ids)

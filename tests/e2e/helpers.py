@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 import duckdb
@@ -58,3 +60,55 @@ def duplicate_keys(warehouse: Warehouse, table: str, keys: Sequence[str]) -> int
         f"select count(*) from (select {columns} from {table} group by {columns} "
         "having count(*) > 1) as duplicates",
     )[0][0]
+
+
+HISTORY_TIME_COLUMNS = {
+    "valid_from",
+    "valid_to",
+    "dbt_valid_from",
+    "dbt_valid_to",
+    "dbt_updated_at",
+}
+
+
+def gold(warehouse: Warehouse) -> dict[str, list[tuple[Any, ...]]]:
+    """Every gold table's rows, sorted and comparable across engines and runs.
+
+    Decimals and floats are compared at 9 decimal places (engines differ in the last digits of a
+    division); snapshot timestamps (when a run happened) are left out.
+    """
+    tables = [
+        name
+        for (name,) in query(
+            warehouse,
+            "select table_name from information_schema.tables where table_schema = 'gold' "
+            "and table_type in ('BASE TABLE', 'VIEW') order by table_name",
+        )
+    ]
+    snapshot = {}
+    for table in tables:
+        columns = [
+            name
+            for (name,) in query(
+                warehouse,
+                "select column_name from information_schema.columns where table_schema = 'gold' "
+                f"and table_name = '{table}' order by column_name",
+            )
+            if name not in HISTORY_TIME_COLUMNS
+        ]
+        rows = query(warehouse, f"select {', '.join(columns)} from gold.{table}")
+        snapshot[table] = sorted((tuple(_comparable(v) for v in row) for row in rows), key=repr)
+    return snapshot
+
+
+def _comparable(value: Any) -> Any:
+    if isinstance(value, Decimal | float):
+        return Decimal(value).quantize(Decimal("1e-9")).normalize() + 0
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None) if value.tzinfo is None else value.astimezone(UTC)
+    return value
+
+
+def build(warehouse: Warehouse, *args: str) -> None:
+    """dbt build on the warehouse (silver and gold)."""
+    pipeline.dbt(warehouse, "build", *args)

@@ -1,4 +1,4 @@
-"""Bad input: one clear line naming the setting or the API's message, non-zero exit, nothing written."""
+"""Bad input: one line naming the setting or the API message, a non-zero exit, nothing written."""
 
 from __future__ import annotations
 
