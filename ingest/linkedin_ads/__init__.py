@@ -62,9 +62,11 @@ class SyncReport:
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def warn(self, message: str) -> None:
-        logger.warning(message)
         with self._lock:
+            if message in self.warnings:
+                return
             self.warnings.append(message)
+        logger.warning(message)
 
     def stop(self, error: Exception) -> None:
         with self._lock:
@@ -423,8 +425,31 @@ class _Report:
         self.report.count(self.table, fetch.requests, fetch.split_windows, lower)
         return rows
 
+    def stale_days(self, loaded_through: str | None) -> Window | None:
+        """Days loaded earlier that LinkedIn may still restate but this run does not re-read."""
+        if not loaded_through or self.granularity != "DAILY":
+            return None
+        restatable_from = max(
+            self.options.start_date,
+            self.options.today - timedelta(days=settings.RESTATEMENT_DAYS - 1),
+        )
+        first_reread = self.start_for(loaded_through)
+        if restatable_from >= first_reread:
+            return None
+        return Window(restatable_from, first_reread - timedelta(days=1))
+
+    def warn_stale(self, state: dict[str, str]) -> None:
+        stale = {self.stale_days(state.get(str(account_id))) for account_id in self.accounts}
+        for window in sorted((w for w in stale if w is not None), key=str):
+            self.report.warn(
+                f"{self.table}: days {window} may be stale: LinkedIn restates conversions for "
+                f"{settings.RESTATEMENT_DAYS} days but {_SETTING}ATTRIBUTION_WINDOW_DAYS is "
+                f"{self.options.attribution_window_days}, so they were not re-read"
+            )
+
     def rows(self) -> Iterator[list[dict[str, Any]]]:
         state = dlt.current.resource_state().setdefault("loaded_through", {})
+        self.warn_stale(state)
         plans = {
             account_id: self.plan(account_id, self.start_for(state.get(str(account_id))))
             for account_id in self.accounts

@@ -15,6 +15,9 @@ DEFAULT_OAUTH_URL = "https://www.linkedin.com/oauth/v2"
 DEFAULT_API_VERSION = "202610"
 DEFAULT_LOOKBACK_START_DAYS = 365
 DEFAULT_ATTRIBUTION_WINDOW_DAYS = 30
+# LinkedIn restates conversions up to 30 days after the day (the longest post-click window);
+# a shorter attribution window leaves older loaded days possibly stale, which a run reports.
+RESTATEMENT_DAYS = 30
 DEFAULT_CONCURRENCY = 4
 
 RESTLI_PROTOCOL_VERSION = "2.0.0"

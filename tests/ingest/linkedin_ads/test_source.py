@@ -125,3 +125,17 @@ def test_later_runs_reread_the_attribution_window_before_the_last_loaded_day() -
     assert _reader("DAILY", 0).start_for("2026-06-30") == date(2026, 6, 30)
     assert _reader("MONTHLY", 30).start_for("2026-06-30") == date(2026, 6, 1)
     assert _reader("MONTHLY", 31).start_for("2026-06-30") == date(2026, 5, 1)
+
+
+def test_a_window_shorter_than_linkedins_restatement_names_the_days_it_leaves_stale() -> None:
+    # today 2026-06-30: LinkedIn may restate 2026-06-01 onwards
+    assert _reader("DAILY", 30).stale_days("2026-06-30") is None
+    assert _reader("DAILY", 7).stale_days(None) is None
+    stale = _reader("DAILY", 7).stale_days("2026-06-30")
+    assert stale == Window(date(2026, 6, 1), date(2026, 6, 23))
+    reader = _reader("DAILY", 7)
+    reader.accounts = (1, 2)
+    reader.warn_stale({"1": "2026-06-30", "2": "2026-06-30"})
+    (warning,) = reader.report.warnings
+    assert "days 2026-06-01..2026-06-23 may be stale" in warning
+    assert "SOURCES__LINKEDIN_ADS__ATTRIBUTION_WINDOW_DAYS is 7" in warning
