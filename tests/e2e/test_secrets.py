@@ -1,0 +1,79 @@
+"""No secret in any log, exception, dlt trace, state file or load package."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ingest.sandbox import SandboxConfig, run_sandbox
+
+pytestmark = pytest.mark.e2e
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def files_under(*folders: Path) -> list[Path]:
+    return [
+        path
+        for folder in folders
+        if folder.exists()
+        for path in folder.rglob("*")
+        if path.is_file()
+    ]
+
+
+def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -> None:
+    # given a sandbox whose token expires mid-run (so a refresh mints a second token), a
+    # revoked-token failure afterwards, and debug logging everywhere
+    with run_sandbox(SandboxConfig(token_expires_after_calls=150, fault_rate=0.05)) as sandbox:
+        env = {
+            **os.environ,
+            "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
+            "INGEST_PIPELINES_DIR": str(tmp_path / "pipelines"),
+            "SOURCES__LINKEDIN_ADS__BASE_URL": sandbox.base_url,
+            "SOURCES__LINKEDIN_ADS__OAUTH_URL": sandbox.oauth_url,
+            "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN": sandbox.access_token,
+            "SOURCES__LINKEDIN_ADS__REFRESH_TOKEN": sandbox.refresh_token,
+            "SOURCES__LINKEDIN_ADS__CLIENT_ID": sandbox.client_id,
+            "SOURCES__LINKEDIN_ADS__CLIENT_SECRET": sandbox.client_secret,
+            "SOURCES__LINKEDIN_ADS__MAX_BACKOFF": "0.2",
+            "RUNTIME__LOG_LEVEL": "DEBUG",
+        }
+        secrets = [sandbox.access_token, sandbox.refresh_token, sandbox.client_secret]
+        command = [sys.executable, "-m", "ingest", "--debug", "load"]
+        ok = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+        secrets.append(sandbox.access_token)  # the token minted by the refresh
+        sandbox.configure(token_revoked=True)
+        failed = subprocess.run(
+            [sys.executable, "-m", "ingest", "load"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        refreshes = sandbox.stats.tokens_refreshed
+
+    # then the runs did what they should
+    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert refreshes >= 1
+    assert failed.returncode != 0
+    assert re.search(r"check SOURCES__LINKEDIN_ADS__(ACCESS|REFRESH)_TOKEN", failed.stderr)
+
+    # and no secret appears in their output, the dlt working folder (state, trace, packages)
+    # or the warehouse file
+    outputs = {
+        "load output": ok.stdout + ok.stderr,
+        "failure output": failed.stdout + failed.stderr,
+    }
+    for path in files_under(tmp_path):
+        outputs[str(path)] = path.read_bytes().decode("latin-1")
+    for secret in secrets:
+        assert len(secret) >= 8
+        leaks = [where for where, text in outputs.items() if secret in text]
+        assert leaks == [], f"a secret leaked into {leaks}"
+    assert any("pipelines" in where for where in outputs)
