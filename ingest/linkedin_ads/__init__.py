@@ -464,6 +464,8 @@ class _Report:
             try:
                 for future in as_completed(futures):
                     task = futures[future]
+                    if future.cancelled():  # as_completed yields the tasks a quota stop cancelled
+                        continue
                     try:
                         rows = future.result()
                     except DailyQuotaExceededError as error:
