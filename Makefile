@@ -35,7 +35,7 @@ test: $(VENV)/.synced ## Unit, end-to-end and fault tests on DuckDB, and Postgre
 lint: $(VENV)/.synced ## ruff and sqlfluff
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/sqlfluff lint dbt_project
+	WAREHOUSE_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
 
 ingest: $(VENV)/.synced ## Load bronze only
 	$(PY) -m ingest load

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import psycopg2
+import psycopg2.errors
 import pytest
 
 from ingest.pipeline import Warehouse
@@ -127,6 +129,27 @@ def test_gold_is_the_same_on_duckdb_and_postgres(
     assert sorted(on_duckdb) == sorted(on_postgres)
     for table in on_duckdb:
         assert on_duckdb[table] == on_postgres[table], table
+
+    # and the read-only BI role reads every gold table and nothing in bronze or silver
+    for table in on_postgres:
+        assert as_bi_role(postgres_warehouse, f"select count(*) from gold.{table}") is None, table
+    for relation in (
+        "bronze.campaigns",
+        "bronze.ad_analytics_by_creative",
+        "silver.stg_linkedin_ads__campaigns",
+    ):
+        assert "permission denied" in as_bi_role(postgres_warehouse, f"select 1 from {relation}")
+
+
+def as_bi_role(warehouse: Warehouse, sql: str) -> str | None:
+    """Run `sql` as the BI role (WAREHOUSE_BI_ROLE); None when allowed, else the error."""
+    with psycopg2.connect(**warehouse.pg) as con, con.cursor() as cur:
+        cur.execute("set role linkedin_ads_bi")
+        try:
+            cur.execute(sql)
+        except psycopg2.errors.InsufficientPrivilege as error:
+            return str(error)
+    return None
 
 
 @pytest.mark.parametrize("engine", ["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
