@@ -352,9 +352,12 @@ class LinkedInClient:
         path = path.strip("/")
         url = f"{self.base_url}/{path}"
         kind = _path_kind(path)
+        # Finder calls (q=...) say so, as LinkedIn's own client does; the creatives finder
+        # is documented with it.
+        headers = {"X-RestLi-Method": "FINDER"} if _FINDER.search(query) else {}
         if len(query) > MAX_QUERY_STRING_LENGTH:  # tunnel: the query travels as a form body
             method = "POST"
-            headers = {
+            headers |= {
                 "X-HTTP-Method-Override": "GET",
                 "Content-Type": "application/x-www-form-urlencoded",
             }
@@ -364,7 +367,7 @@ class LinkedInClient:
         else:  # httpx.URL(query=bytes) keeps the bytes as they are: no re-encoding
             method = "GET"
             target = httpx.URL(url, query=query.encode()) if query else httpx.URL(url)
-            request = self._http.build_request(method, target)
+            request = self._http.build_request(method, target, headers=headers)
         started = time.perf_counter()
         try:
             response = self._http.send(request)
@@ -472,6 +475,9 @@ class LinkedInClient:
             self.max_attempts,
             state.next_action.sleep if state.next_action else 0.0,
         )
+
+
+_FINDER = re.compile(r"(?:^|&)q=")
 
 
 def _pairs(params: restli.Params) -> list[tuple[str, Any]]:

@@ -124,6 +124,20 @@ def test_every_request_carries_version_protocol_and_bearer_headers() -> None:
     assert headers["Authorization"] == f"Bearer {TOKEN}"
 
 
+def test_finder_calls_say_so_and_plain_gets_do_not() -> None:
+    api = ScriptedApi(ok(), ok(), ok())
+    client, _ = make_client(api)
+    client.get("adAccounts/507/creatives", [("q", "criteria")])
+    client.get("adAccounts/507", {})
+    client.get(
+        "adAnalytics", [("q", "analytics"), ("campaigns", [urn("sponsoredCampaign", 1)] * 200)]
+    )
+    assert api.requests[0].headers["X-RestLi-Method"] == "FINDER"
+    assert "X-RestLi-Method" not in api.requests[1].headers
+    assert api.requests[2].method == "POST"
+    assert api.requests[2].headers["X-RestLi-Method"] == "FINDER"
+
+
 def test_query_reaches_the_wire_exactly_as_encoded() -> None:
     api = ScriptedApi(ok())
     client, _ = make_client(api)
