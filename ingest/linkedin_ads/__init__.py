@@ -333,7 +333,9 @@ class _Report:
         client: LinkedInClient,
         options: SyncOptions,
         report: SyncReport,
+        gate: threading.Semaphore,
     ) -> None:
+        self.gate = gate  # shared by every report: at most `concurrency` tasks at once
         self.table = table
         self.pivot = pivot
         self.granularity = granularity
@@ -406,6 +408,10 @@ class _Report:
         return tasks
 
     def run(self, task: _Task) -> list[dict[str, Any]]:
+        with self.gate:
+            return self._run(task)
+
+    def _run(self, task: _Task) -> list[dict[str, Any]]:
         fetch = analytics.fetch_report(
             self.client,
             pivot=self.pivot,
@@ -615,6 +621,8 @@ def linkedin_ads(
     accounts = _read_accounts(client, options.account_ids)
     account_ids_ = [account["id"] for account in accounts]
     entities = _Entities(client, report)
+    # dlt interleaves the report resources; one gate bounds their requests together.
+    gate = threading.Semaphore(options.concurrency)
 
     @dlt.resource(
         name="ad_accounts",
@@ -660,6 +668,7 @@ def linkedin_ads(
             client=client,
             options=options,
             report=report,
+            gate=gate,
         )
         keys: tuple[str, ...] = ("pivot_value", "start_date")
         columns = {**_report_keys(), **metric_columns(metrics)}

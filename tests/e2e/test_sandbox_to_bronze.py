@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from ingest.linkedin_ads import analytics, settings
+from ingest.linkedin_ads.client import LinkedInClient
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
 from tests.e2e.helpers import count, duplicate_keys, load, query
@@ -115,3 +117,36 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
     for level in ("campaign", "creative"):
         table = f"bronze.ad_analytics_by_{level}"
         assert duplicate_keys(warehouse, table, ["pivot_value", "start_date"]) == 0
+
+
+def test_analytics_requests_in_flight_never_exceed_the_concurrency_setting(
+    sandbox: Any, duckdb_warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given a counter of adAnalytics calls in flight, and slow answers so that calls overlap
+    in_flight, peak, lock = 0, 0, threading.Lock()
+    original = LinkedInClient.get
+
+    def counting_get(self: LinkedInClient, path: str, params: Any = ()) -> dict[str, Any]:
+        nonlocal in_flight, peak
+        if path != "adAnalytics":
+            return original(self, path, params)
+        with lock:
+            in_flight += 1
+            peak = max(peak, in_flight)
+        try:
+            return original(self, path, params)
+        finally:
+            with lock:
+                in_flight -= 1
+
+    monkeypatch.setattr(LinkedInClient, "get", counting_get)
+    sandbox.configure(latency_ms=20)
+    try:
+        # when one account's ten reports load with concurrency 3
+        account = sandbox.truth.accounts[0]["id"]
+        load(duckdb_warehouse, sandbox, account_ids=[account], concurrency=3)
+    finally:
+        sandbox.configure(latency_ms=0)
+
+    # then the reports together never had more than 3 calls in flight, and did overlap
+    assert peak == 3

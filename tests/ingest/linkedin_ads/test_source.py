@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -116,6 +117,7 @@ def _reader(granularity: str, window_days: int) -> _Report:
         client=None,  # type: ignore[arg-type]
         options=options,
         report=SyncReport(),
+        gate=threading.Semaphore(1),
     )
 
 
