@@ -1,0 +1,1 @@
+"""Fault injection: API faults, crashes, quota, schema drift and forbidden accounts."""
