@@ -163,6 +163,7 @@ def load(
         # column's name instead of growing a variant column (DECISIONLOG.md).
         schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
     )
+    drop_replayed_rows(pipeline, warehouse)
     trace = pipeline.last_trace
     row_counts = dict(trace.last_normalize_info.row_counts) if trace.last_normalize_info else {}
     rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
@@ -172,6 +173,32 @@ def load(
         api_requests=report.api.requests if report.api else 0,
         seconds=time.monotonic() - started,
     )
+
+
+def drop_replayed_rows(pipeline: dlt.Pipeline, warehouse: Warehouse) -> None:
+    """Keep one copy of a root row that a load resumed after a crash inserted twice.
+
+    When a load is killed after a staging insert commits but before dlt marks the job done, the
+    next run inserts the file again; dlt's merge dedups single tables and nested tables but lets
+    both copies of a root row with nested tables through (same `_dlt_id`). Only exact replays
+    (rows sharing a `_dlt_id`) are removed; found by tests/chaos/test_crash_safety.py.
+    """
+    schema = pipeline.default_schema
+    names = {table["name"] for table in schema.data_tables(seen_data_only=True)}
+    roots = sorted(
+        name
+        for name in names
+        if "parent" not in schema.tables[name] and any(n.startswith(f"{name}__") for n in names)
+    )
+    row = "rowid" if warehouse.target == "duckdb" else "ctid"
+    with pipeline.sql_client() as client:
+        for name in roots:
+            table = client.make_qualified_table_name(name)
+            client.execute_sql(
+                f"delete from {table} where {row} in (select {row} from (select {row}, "
+                f"row_number() over (partition by _dlt_id) as copy from {table}) as copies "
+                "where copy > 1)"
+            )
 
 
 def dbt(warehouse: Warehouse, *args: str) -> None:
