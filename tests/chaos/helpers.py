@@ -134,16 +134,18 @@ def diff_gold(
     actual_columns: Mapping[str, Sequence[str]],
     *,
     drop_columns: Iterable[str] = (),
+    drop_table_columns: Mapping[str, Iterable[str]] | None = None,
     keep: Callable[[str, dict[str, Any]], bool] | None = None,
 ) -> GoldDiff:
     """Compare two gold snapshots as multisets, table by table.
 
-    `drop_columns` are left out on both sides; `keep` narrows the expected rows only, so a row
+    `drop_columns` (in every table) and `drop_table_columns` (per table) are left out on both
+    sides; `keep` narrows the expected rows only, so a row
     the actual gold should not have counts as unexpected.
     """
     result = GoldDiff()
-    drop = tuple(drop_columns)
     for table, rows in expected.items():
+        drop = (*drop_columns, *(drop_table_columns or {}).get(table, ()))
         if table not in actual:
             result.missing_tables.append(table)
             continue
