@@ -32,6 +32,9 @@ run: $(VENV)/.synced ## Main job: load bronze (sandbox without a token), dbt bui
 test: $(VENV)/.synced ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
 	$(PY) -m pytest
 
+chaos: $(VENV)/.synced ## Fault suite: faults injected, retries, rows lost and duplicates (must be 0)
+	$(PY) -m pytest tests/chaos -m chaos
+
 lint: $(VENV)/.synced ## ruff and sqlfluff
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
