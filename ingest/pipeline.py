@@ -21,6 +21,7 @@ from typing import Any
 import dlt
 from dlt.common.destination import Destination
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingest.linkedin_ads import ConfigError, SyncReport, linkedin_ads
 
@@ -155,14 +156,22 @@ def load(
     # before the pipeline writes anything.
     source = linkedin_ads(**dict(source_args or {}), report=report)
     pipeline = build_pipeline(warehouse)
-    pipeline.run(
-        source,
-        refresh="drop_sources" if full_refresh else None,
-        loader_file_format=warehouse.loader_file_format,
-        # New fields load as new columns; a field whose type changes fails the load with the
-        # column's name instead of growing a variant column (DECISIONLOG.md).
-        schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
-    )
+    try:
+        pipeline.run(
+            source,
+            refresh="drop_sources" if full_refresh else None,
+            loader_file_format=warehouse.loader_file_format,
+            # New fields load as new columns; a field whose type changes fails the load with the
+            # column's name instead of growing a variant column (DECISIONLOG.md).
+            schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
+        )
+    except PipelineStepFailed as failed:
+        if failed.step in ("extract", "normalize"):
+            # Nothing of this run reached the warehouse. Forget its package and local state, so
+            # the next run restores state from the warehouse and re-reads, instead of replaying
+            # a package that failed (a frozen type change would fail every run after it).
+            pipeline.drop()
+        raise
     drop_replayed_rows(pipeline, warehouse)
     trace = pipeline.last_trace
     row_counts = dict(trace.last_normalize_info.row_counts) if trace.last_normalize_info else {}

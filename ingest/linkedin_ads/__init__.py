@@ -407,9 +407,16 @@ class _Report:
             tasks.extend(_Task(account_id, *facet, (window,)) for window in windows)
         return tasks
 
-    def run(self, task: _Task) -> list[dict[str, Any]]:
+    def run(self, task: _Task) -> list[dict[str, Any]] | None:
+        """The task's rows; None when the run stopped (a daily quota) before it started."""
         with self.gate:
-            return self._run(task)
+            if self.report.stopped_by:
+                return None
+            try:
+                return self._run(task)
+            except DailyQuotaExceededError as error:
+                self.report.stop(error)  # at once, so that no other task starts a request
+                raise
 
     def _run(self, task: _Task) -> list[dict[str, Any]]:
         fetch = analytics.fetch_report(
@@ -464,7 +471,7 @@ class _Report:
         done: dict[int, list[_Task]] = {account_id: [] for account_id in plans}
         progress = _Progress(self.table, sum(len(tasks) for tasks in plans.values()))
         with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.table) as pool:
-            futures: dict[Future[list[dict[str, Any]]], _Task] = {
+            futures: dict[Future[list[dict[str, Any]] | None], _Task] = {
                 pool.submit(self.run, task): task for tasks in plans.values() for task in tasks
             }
             try:
@@ -478,6 +485,8 @@ class _Report:
                         self.report.stop(error)
                         for other in futures:
                             other.cancel()
+                        continue
+                    if rows is None:
                         continue
                     done[task.account_id].append(task)
                     pending[task.account_id] -= 1

@@ -12,6 +12,12 @@ campaign_versions as (
 
 ),
 
+accounts as (
+
+    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+
+),
+
 versions_ordered as (
 
     select
@@ -24,26 +30,37 @@ versions_ordered as (
 final as (
 
     select
-        campaign_id,
-        account_id,
-        campaign_group_id,
-        campaign_name,
-        campaign_status,
-        campaign_type,
-        cost_type,
-        objective_type,
-        coalesce(daily_budget_currency_code, total_budget_currency_code, unit_cost_currency_code) as currency_code,
-        cast(version_number as bigint) as version_number,
-        daily_budget_amount,
-        total_budget_amount,
-        dbt_valid_to is null as is_current,
+        versions_ordered.campaign_id,
+        versions_ordered.account_id,
+        versions_ordered.campaign_group_id,
+        versions_ordered.campaign_name,
+        versions_ordered.campaign_status,
+        versions_ordered.campaign_type,
+        versions_ordered.cost_type,
+        versions_ordered.objective_type,
+        -- the budgets' currency, else the account's (as in dim_campaigns)
+        coalesce(
+            versions_ordered.daily_budget_currency_code,
+            versions_ordered.total_budget_currency_code,
+            versions_ordered.unit_cost_currency_code,
+            accounts.currency_code
+        ) as currency_code,
+        cast(versions_ordered.version_number as bigint) as version_number,
+        versions_ordered.daily_budget_amount,
+        versions_ordered.total_budget_amount,
+        versions_ordered.dbt_valid_to is null as is_current,
         case
-            when version_number = 1 and created_at < dbt_valid_from then created_at
-            else dbt_valid_from
+            when
+                versions_ordered.version_number = 1
+                and versions_ordered.created_at < versions_ordered.dbt_valid_from
+                then versions_ordered.created_at
+            else versions_ordered.dbt_valid_from
         end as valid_from,
-        dbt_valid_to as valid_to,
-        last_modified_at
+        versions_ordered.dbt_valid_to as valid_to,
+        versions_ordered.last_modified_at
     from versions_ordered
+    left join accounts
+        on versions_ordered.account_id = accounts.account_id
 
 )
 
