@@ -96,7 +96,9 @@ class Warehouse:
         # Resolved as given: an empty PGPASSWORD is valid (trust or peer authentication),
         # which dlt's own resolution would report as a missing field.
         credentials.resolve()
-        return dlt.destinations.postgres(credentials=credentials)
+        # No unique index on _dlt_id: a load killed after a COPY committed replays that file
+        # on the next run, and the index would fail the replay forever (merge dedups it).
+        return dlt.destinations.postgres(credentials=credentials, create_indexes=False)
 
     @property
     def loader_file_format(self) -> str:

@@ -108,6 +108,15 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
         assert count(warehouse, table) > 0, table
         assert duplicate_keys(warehouse, table, ["campaign", "pivot_value", "start_date"]) == 0
 
+    # and no unique index on dlt's row ids, which would fail a load replayed after a crash
+    if warehouse.target == "postgres":
+        unique_row_ids = query(
+            warehouse,
+            "select indexname from pg_indexes where schemaname like 'bronze%' "
+            "and indexdef like 'CREATE UNIQUE INDEX%(_dlt_id)%'",
+        )
+        assert unique_row_ids == []
+
     # when the same data is loaded again
     before = {t: count(warehouse, f"bronze.{t}") for t in result.rows}
     load(warehouse, sandbox)
