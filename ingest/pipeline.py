@@ -257,29 +257,15 @@ def api_settings() -> Iterator[dict[str, Any]]:
 
 def gold_counts(warehouse: Warehouse) -> dict[str, int]:
     """Rows per gold table, for the summary."""
-    query = (
-        "select table_name from information_schema.tables where table_schema = 'gold' "
-        "order by table_name"
-    )
-    if warehouse.target == "duckdb":
-        import duckdb
-
-        with duckdb.connect(str(warehouse.duckdb_path), read_only=True) as con:
-            tables = [name for (name,) in con.execute(query).fetchall()]
-            return {
-                name: con.execute(f'select count(*) from gold."{name}"').fetchall()[0][0]
-                for name in tables
-            }
-    import psycopg2
-
-    with psycopg2.connect(**warehouse.pg) as con, con.cursor() as cur:
-        cur.execute(query)
-        tables = [name for (name,) in cur.fetchall()]
-        counts = {}
-        for name in tables:
-            cur.execute(f'select count(*) from gold."{name}"')
-            counts[name] = cur.fetchone()[0]
-        return counts
+    with build_pipeline(warehouse).sql_client() as client:
+        tables = client.execute_sql(
+            "select table_name from information_schema.tables where table_schema = 'gold' "
+            "order by table_name"
+        )
+        return {
+            name: client.execute_sql(f'select count(*) from gold."{name}"')[0][0]
+            for (name,) in tables
+        }
 
 
 def summary(result: LoadResult, gold: Mapping[str, int] | None, seconds: float) -> str:
