@@ -241,6 +241,12 @@ def api_settings() -> Iterator[dict[str, Any]]:
     if dlt.secrets.get("sources.linkedin_ads.access_token"):
         yield {}
         return
+    base_url = dlt.config.get("sources.linkedin_ads.base_url")
+    if base_url:
+        raise ConfigError(
+            "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: not set, but SOURCES__LINKEDIN_ADS__BASE_URL "
+            f"points at {base_url}; set the token (or unset BASE_URL to use the built-in sandbox)"
+        )
     from ingest.sandbox import SandboxConfig, run_sandbox
 
     logger.info("no SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: serving the built-in sandbox API")

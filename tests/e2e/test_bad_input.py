@@ -60,6 +60,11 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Any) -> dict[s
             "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN",
         ),
         (
+            {"SOURCES__LINKEDIN_ADS__ACCESS_TOKEN": ""},
+            2,
+            "error: SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: not set, but SOURCES__LINKEDIN_ADS__BASE",
+        ),
+        (
             {"WAREHOUSE_TARGET": "postgres", "PGHOST": "127.0.0.1", "PGPORT": "1"},
             2,
             "error: WAREHOUSE_TARGET=postgres: cannot connect to postgres",
