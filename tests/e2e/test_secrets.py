@@ -77,3 +77,14 @@ def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -
         leaks = [where for where, text in outputs.items() if secret in text]
         assert leaks == [], f"a secret leaked into {leaks}"
     assert any("pipelines" in where for where in outputs)
+
+
+def test_secrets_file_and_warehouse_are_never_committed() -> None:
+    ignored = subprocess.run(
+        ["git", "check-ignore", ".dlt/secrets.toml", "warehouse.duckdb", ".venv/", "target/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert ignored.stdout.split() == [".dlt/secrets.toml", "warehouse.duckdb", ".venv/", "target/"]
