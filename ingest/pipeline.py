@@ -279,7 +279,7 @@ def summary(result: LoadResult, gold: Mapping[str, int] | None, seconds: float) 
     lines = ["", "LinkedIn Ads load summary", "  bronze rows loaded this run:"]
     lines += [f"    {table:<46} {count:>9,}" for table, count in sorted(result.rows.items())]
     analytics = sum(report.requests.values())
-    lower = sum(report.lower_bound[table] for table in report.requests if "member" not in table)
+    lower = sum(report.lower_bound(table) for table in report.requests if "member" not in table)
     daily = sum(count for table, count in report.requests.items() if "member" not in table)
     lines.append(
         f"  API requests: {result.api_requests:,} ({analytics:,} adAnalytics; daily reports "

@@ -53,7 +53,9 @@ class SyncReport:
     """What one run did; the resources fill it in, the pipeline prints it."""
 
     requests: Counter[str] = field(default_factory=Counter)  # adAnalytics calls per table
-    lower_bound: Counter[str] = field(default_factory=Counter)  # the fewest calls possible
+    rows: Counter[tuple[str, int]] = field(default_factory=Counter)  # per table and account
+    metrics: dict[str, int] = field(default_factory=dict)  # metrics requested per table
+    row_cap: int = settings.ANALYTICS_ROW_CAP
     split_windows: int = 0
     warnings: list[str] = field(default_factory=list)
     skipped_accounts: dict[int, str] = field(default_factory=dict)
@@ -74,11 +76,20 @@ class SyncReport:
                 self.stopped_by = str(error)
                 logger.error("%s; committing what completed and stopping", error)
 
-    def count(self, table: str, requests: int, split_windows: int, lower_bound: int) -> None:
+    def count(self, table: str, account_id: int, requests: int, rows: int, splits: int) -> None:
         with self._lock:
             self.requests[table] += requests
-            self.split_windows += split_windows
-            self.lower_bound[table] += lower_bound
+            self.rows[table, account_id] += rows
+            self.split_windows += splits
+
+    def lower_bound(self, table: str) -> int:
+        """The fewest adAnalytics calls any client needs for the rows this run read: per account,
+        ceil(rows / cap) x ceil(metrics / 18)."""
+        return sum(
+            analytics.lower_bound_requests(rows, self.metrics[table], self.row_cap)
+            for (name, _), rows in self.rows.items()
+            if name == table
+        )
 
 
 @dataclass(frozen=True)
@@ -336,6 +347,7 @@ class _Report:
         gate: threading.Semaphore,
     ) -> None:
         self.gate = gate  # shared by every report: at most `concurrency` tasks at once
+        report.metrics[table] = len(metrics)
         self.table = table
         self.pivot = pivot
         self.granularity = granularity
@@ -434,8 +446,9 @@ class _Report:
             for row in rows:
                 row["campaign"] = task.campaign
                 row["pivot"] = self.pivot
-        lower = analytics.lower_bound_requests(len(rows), len(self.metrics), self.options.row_cap)
-        self.report.count(self.table, fetch.requests, fetch.split_windows, lower)
+        self.report.count(
+            self.table, task.account_id, fetch.requests, len(rows), fetch.split_windows
+        )
         return rows
 
     def stale_days(self, loaded_through: str | None) -> Window | None:
@@ -627,6 +640,7 @@ def linkedin_ads(
         data_limit_wait=float(data_limit_wait),
     )
     report.api = client.stats
+    report.row_cap = options.row_cap
     accounts = _read_accounts(client, options.account_ids)
     account_ids_ = [account["id"] for account in accounts]
     entities = _Entities(client, report)

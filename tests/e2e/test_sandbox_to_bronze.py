@@ -99,8 +99,9 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
     for level in ("campaign", "creative"):
         table = f"ad_analytics_by_{level}"
         assert bronze_daily(warehouse, table) == expected_daily(sandbox, level), table
-        # with at most 1.2x the fewest requests any client could make
+        # with at most 1.2x the fewest requests any client could make (which the summary reports)
         assert result.report.requests[table] <= 1.2 * lower_bound(sandbox, level), table
+        assert result.report.lower_bound(table) == lower_bound(sandbox, level), table
 
     # and every demographic table has rows, keyed once
     for name in settings.DEMOGRAPHIC_PIVOTS:
