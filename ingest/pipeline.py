@@ -129,6 +129,7 @@ class Warehouse:
 
 @dataclass
 class LoadResult:
+    warehouse: Warehouse
     rows: dict[str, int]
     report: SyncReport
     api_requests: int
@@ -179,6 +180,7 @@ def load(
     row_counts = dict(trace.last_normalize_info.row_counts) if trace.last_normalize_info else {}
     rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
     return LoadResult(
+        warehouse=warehouse,
         rows=rows,
         report=report,
         api_requests=report.api.requests if report.api else 0,
@@ -276,7 +278,12 @@ def gold_counts(warehouse: Warehouse) -> dict[str, int]:
 
 def summary(result: LoadResult, gold: Mapping[str, int] | None, seconds: float) -> str:
     report = result.report
-    lines = ["", "LinkedIn Ads load summary", "  bronze rows loaded this run:"]
+    lines = [
+        "",
+        "LinkedIn Ads load summary",
+        f"  from {report.base_url} into {result.warehouse.label}",
+        "  bronze rows loaded this run:",
+    ]
     lines += [f"    {table:<46} {count:>9,}" for table, count in sorted(result.rows.items())]
     analytics = sum(report.requests.values())
     lower = sum(report.lower_bound(table) for table in report.requests if "member" not in table)

@@ -56,6 +56,7 @@ class SyncReport:
     rows: Counter[tuple[str, int]] = field(default_factory=Counter)  # per table and account
     metrics: dict[str, int] = field(default_factory=dict)  # metrics requested per table
     row_cap: int = settings.ANALYTICS_ROW_CAP
+    base_url: str = ""  # the API this run read
     split_windows: int = 0
     warnings: list[str] = field(default_factory=list)
     skipped_accounts: dict[int, str] = field(default_factory=dict)
@@ -641,6 +642,7 @@ def linkedin_ads(
     )
     report.api = client.stats
     report.row_cap = options.row_cap
+    report.base_url = client.base_url
     accounts = _read_accounts(client, options.account_ids)
     account_ids_ = [account["id"] for account in accounts]
     entities = _Entities(client, report)
