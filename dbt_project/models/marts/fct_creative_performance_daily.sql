@@ -14,15 +14,7 @@ with
 creative_analytics as (
 
     select * from {{ ref('stg_linkedin_ads__ad_analytics_by_creative') }}
-    {% if is_incremental() %}
-        where date_day >= (
-            select coalesce(
-                {{ dbt.dateadd('day', -1 * var('lookback_days'), 'max(date_day)') }},
-                cast('1900-01-01' as date)
-            )
-            from {{ this }}
-        )
-    {% endif %}
+    {{ lookback_filter('date_day') }}
 
 ),
 
