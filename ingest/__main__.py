@@ -76,14 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return pipeline.run(full_refresh=args.full_refresh, docs=not args.no_docs)
-        warehouse = pipeline.Warehouse.from_env()
-        with pipeline.api_settings() as source_args:
-            result = pipeline.load(warehouse, source_args, full_refresh=args.full_refresh)
-        print(pipeline.summary(result, None, result.seconds))
-        if result.report.stopped_by:
-            print(f"error: run stopped early: {result.report.stopped_by}", file=sys.stderr)
-            return 1
-        return 0
+        return pipeline.run(full_refresh=args.full_refresh, build=False)
     except (PipelineStepFailed, *EXPECTED, pipeline.DbtError) as error:
         if args.debug:
             raise
