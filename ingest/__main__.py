@@ -1,4 +1,4 @@
-"""Command line: python -m ingest {run, load, sandbox}.
+"""Command line: python -m ingest {run, load, build, sandbox}.
 
 Expected failures (bad settings, an API refusal, an unreachable warehouse) print one line naming
 the setting or the API's message and exit non-zero; `--debug` shows the traceback instead.
@@ -14,10 +14,10 @@ import sys
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingest.linkedin_ads import ConfigError
-from ingest.linkedin_ads.analytics import TruncatedReportError
-from ingest.linkedin_ads.client import LinkedInError, SecretsFilter
+from ingest.linkedin_ads.analytics import TruncatedAnalyticsError
+from ingest.linkedin_ads.errors import LinkedInError, SecretsFilter
 
-EXPECTED = (ConfigError, LinkedInError, TruncatedReportError)
+EXPECTED = (ConfigError, LinkedInError, TruncatedAnalyticsError)
 
 
 def _configure_logging(debug: bool) -> None:
@@ -61,6 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
     load = commands.add_parser("load", help="load bronze only")
     load.add_argument("--full-refresh", action="store_true", help="drop bronze and reload")
+    build = commands.add_parser("build", help="dbt build (silver and gold) on the warehouse")
+    build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     commands.add_parser("sandbox", help="serve the local LinkedIn API emulator", add_help=False)
     args, rest = parser.parse_known_args(argv)
 
@@ -76,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return pipeline.run(full_refresh=args.full_refresh, docs=not args.no_docs)
+        if args.command == "build":
+            return pipeline.build(full_refresh=args.full_refresh)
         return pipeline.run(full_refresh=args.full_refresh, build=False)
     except (PipelineStepFailed, *EXPECTED, pipeline.DbtError) as error:
         if args.debug:

@@ -23,7 +23,8 @@ from dlt.common.destination import Destination
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from ingest.linkedin_ads import ConfigError, SyncReport, linkedin_ads
+from ingest.linkedin_ads import ConfigError, SyncStats, linkedin_ads, settings
+from ingest.linkedin_ads.config import SETTING_PREFIX, parse_int
 
 ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = ROOT / "dbt_project"
@@ -131,7 +132,7 @@ class Warehouse:
 class LoadResult:
     warehouse: Warehouse
     rows: dict[str, int]
-    report: SyncReport
+    stats: SyncStats
     api_requests: int
 
 
@@ -152,10 +153,10 @@ def load(
 ) -> LoadResult:
     """Run the source into bronze. Settings not in `source_args` come from dlt's config."""
     warehouse.check()
-    report = SyncReport()
+    stats = SyncStats()
     # Calling the source validates the settings and lists the accounts: bad input fails here,
     # before the pipeline writes anything.
-    source = linkedin_ads(**dict(source_args or {}), report=report)
+    source = linkedin_ads(**dict(source_args or {}), stats=stats)
     pipeline = build_pipeline(warehouse)
     try:
         pipeline.run(
@@ -163,7 +164,7 @@ def load(
             refresh="drop_sources" if full_refresh else None,
             loader_file_format=warehouse.loader_file_format,
             # New fields load as new columns; a field whose type changes fails the load with the
-            # column's name instead of growing a variant column (DECISIONLOG.md).
+            # column's name instead of growing a variant column.
             schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},
         )
     except PipelineStepFailed as failed:
@@ -173,42 +174,15 @@ def load(
             # a package that failed (a frozen type change would fail every run after it).
             pipeline.drop()
         raise
-    drop_replayed_rows(pipeline, warehouse)
     trace = pipeline.last_trace
     row_counts = dict(trace.last_normalize_info.row_counts) if trace.last_normalize_info else {}
     rows = {table: count for table, count in row_counts.items() if not table.startswith("_dlt")}
     return LoadResult(
         warehouse=warehouse,
         rows=rows,
-        report=report,
-        api_requests=report.api.requests if report.api else 0,
+        stats=stats,
+        api_requests=stats.api.requests if stats.api else 0,
     )
-
-
-def drop_replayed_rows(pipeline: dlt.Pipeline, warehouse: Warehouse) -> None:
-    """Keep one copy of a root row that a load resumed after a crash inserted twice.
-
-    When a load is killed after a staging insert commits but before dlt marks the job done, the
-    next run inserts the file again; dlt's merge dedups single tables and nested tables but lets
-    both copies of a root row with nested tables through (same `_dlt_id`). Only exact replays
-    (rows sharing a `_dlt_id`) are removed; found by tests/chaos/test_crash_safety.py.
-    """
-    schema = pipeline.default_schema
-    names = {table["name"] for table in schema.data_tables(seen_data_only=True)}
-    roots = sorted(
-        name
-        for name in names
-        if "parent" not in schema.tables[name] and any(n.startswith(f"{name}__") for n in names)
-    )
-    row = "rowid" if warehouse.target == "duckdb" else "ctid"
-    with pipeline.sql_client() as client:
-        for name in roots:
-            table = client.make_qualified_table_name(name)
-            client.execute_sql(
-                f"delete from {table} where {row} in (select {row} from (select {row}, "
-                f"row_number() over (partition by _dlt_id) as copy from {table}) as copies "
-                "where copy > 1)"
-            )
 
 
 def dbt(warehouse: Warehouse, *args: str) -> None:
@@ -225,13 +199,34 @@ def dbt(warehouse: Warehouse, *args: str) -> None:
         warehouse.target,
     ]
     logger.info("running: dbt %s --target %s", " ".join(args), warehouse.target)
-    result = subprocess.run(command, env=warehouse.dbt_env(), cwd=ROOT, check=False)
+    # The daily facts re-read as many days as the source does, unless dbt's lookback_days is set.
+    env = {
+        **warehouse.dbt_env(),
+        f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(attribution_window_days()),
+    }
+    result = subprocess.run(command, env=env, cwd=ROOT, check=False)
     if result.returncode != 0:
         raise DbtError(f"dbt {args[0]} failed (exit {result.returncode}); its output is above")
 
 
 class DbtError(RuntimeError):
     """dbt exited non-zero."""
+
+
+def attribution_window_days() -> int:
+    """The source's attribution window as configured (its default when nothing sets it)."""
+    value = dlt.config.get("sources.linkedin_ads.attribution_window_days")
+    if value is None:
+        return settings.DEFAULT_ATTRIBUTION_WINDOW_DAYS
+    return parse_int("ATTRIBUTION_WINDOW_DAYS", value, 0, 365)
+
+
+def build(*, full_refresh: bool = False) -> int:
+    """dbt build (silver and gold) on the loaded warehouse, with the source's settings."""
+    warehouse = Warehouse.from_env()
+    warehouse.check()
+    dbt(warehouse, "build", *(["--full-refresh"] if full_refresh else []))
+    return 0
 
 
 @contextmanager
@@ -274,25 +269,25 @@ def gold_counts(warehouse: Warehouse) -> dict[str, int]:
 
 
 def summary(result: LoadResult, gold: Mapping[str, int] | None, seconds: float) -> str:
-    report = result.report
+    stats = result.stats
     lines = [
         "",
         "LinkedIn Ads load summary",
-        f"  from {report.base_url} into {result.warehouse.label}",
+        f"  from {stats.base_url} into {result.warehouse.label}",
         "  bronze rows loaded this run:",
     ]
     lines += [f"    {table:<46} {count:>9,}" for table, count in sorted(result.rows.items())]
-    analytics = sum(report.requests.values())
-    lower = sum(report.lower_bound(table) for table in report.requests if "member" not in table)
-    daily = sum(count for table, count in report.requests.items() if "member" not in table)
+    analytics = sum(stats.requests.values())
+    lower = sum(stats.lower_bound(table) for table in stats.requests if "member" not in table)
+    daily = sum(count for table, count in stats.requests.items() if "member" not in table)
     lines.append(
-        f"  API requests: {result.api_requests:,} ({analytics:,} adAnalytics; daily reports "
-        f"{daily:,} against a lower bound of {lower:,}; {report.split_windows} windows split)"
+        f"  API requests: {result.api_requests:,} ({analytics:,} adAnalytics; daily tables "
+        f"{daily:,} against a lower bound of {lower:,}; {stats.split_windows} windows split)"
     )
     if gold is not None:
         lines.append("  gold tables:")
         lines += [f"    {table:<46} {count:>9,}" for table, count in gold.items()]
-    for warning in report.warnings:
+    for warning in stats.warnings:
         lines.append(f"  warning: {warning}")
     lines.append(f"  elapsed: {seconds:.1f} s")
     return "\n".join(lines)
@@ -307,13 +302,13 @@ def run(*, full_refresh: bool = False, build: bool = True, docs: bool = True) ->
     with api_settings() as source_args:
         result = load(warehouse, source_args, full_refresh=full_refresh)
     gold = None
-    if build and result.report.stopped_by is None:
+    if build and result.stats.stopped_by is None:
         dbt(warehouse, "build", *(["--full-refresh"] if full_refresh else []))
         if docs:
             dbt(warehouse, "docs", "generate", "--static")
         gold = gold_counts(warehouse)
     print(summary(result, gold, time.monotonic() - started))
-    if result.report.stopped_by:
-        print(f"error: run stopped early: {result.report.stopped_by}", file=sys.stderr)
+    if result.stats.stopped_by:
+        print(f"error: run stopped early: {result.stats.stopped_by}", file=sys.stderr)
         return 1
     return 0

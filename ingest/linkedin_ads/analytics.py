@@ -1,11 +1,10 @@
 """adAnalytics request planning (date windows, field chunks, row-cap splits) and chunk merge.
 
 LinkedIn's analytics finder has no paging, allows 20 fields per request (`dateRange` and
-`pivotValues` included) and silently truncates a response at 15,000 elements. A report is
+`pivotValues` included) and silently truncates a response at 15,000 elements. A table is
 therefore asked for in date windows whose rows stay below the cap, each window once per chunk
 of at most 18 metrics, and the chunks are outer-joined back into one row per pivot value and
-date range (a chunk omits a row whose metrics are all 0). See section 7 of
-`shared/reference/linkedin-marketing-api.md`.
+date range (a chunk omits a row whose metrics are all 0).
 """
 
 from __future__ import annotations
@@ -37,7 +36,7 @@ class AnalyticsClient(Protocol):
     def get(self, path: str, params: Sequence[tuple[str, Any]]) -> dict[str, Any]: ...
 
 
-class TruncatedReportError(RuntimeError):
+class TruncatedAnalyticsError(RuntimeError):
     """A window that cannot be split any further still reaches the row cap."""
 
 
@@ -177,7 +176,7 @@ def plan_windows(
 
 
 def plan_month_windows(start: date, end: date) -> list[Window]:
-    """The window of a MONTHLY report: whole months, so a month's row never starts mid-month."""
+    """The window of a MONTHLY table: whole months, so a month's row never starts mid-month."""
     return [Window(start.replace(day=1), end)]
 
 
@@ -263,8 +262,9 @@ def merge_chunks(
     return [merged[key] for key in sorted(merged, key=lambda key: (key[1], key[2], key[0]))]
 
 
-class ReportFetch(Iterator[tuple[Window, list[Row]]]):
-    """Iterates (window, merged rows) of one report, in date order, each window once complete.
+class AnalyticsFetch(Iterator[tuple[Window, list[Row]]]):
+    """Fetches one adAnalytics facet window by window, splitting any window whose response
+    reaches `cap`; iterates (window, merged rows) in date order, each window once complete.
 
     `requests` counts the adAnalytics calls made so far and `split_windows` the windows
     discarded and re-fetched in halves because a response reached the row cap.
@@ -280,10 +280,10 @@ class ReportFetch(Iterator[tuple[Window, list[Row]]]):
         facet_urns: Sequence[str],
         windows: Sequence[Window],
         metrics: Sequence[Metric],
-        cap: int,
+        cap: int = settings.ANALYTICS_ROW_CAP,
     ) -> None:
         if not metrics:
-            raise ValueError(f"adAnalytics {pivot} report without metrics")
+            raise ValueError(f"adAnalytics {pivot} request without metrics")
         self.requests = 0
         self.split_windows = 0
         self._client = client
@@ -331,9 +331,9 @@ class ReportFetch(Iterator[tuple[Window, list[Row]]]):
             parts = window.month_halves() if monthly else window.halves()
         except ValueError:
             span = f"month of {window.start}" if monthly else f"day {window.start}"
-            raise TruncatedReportError(
+            raise TruncatedAnalyticsError(
                 f"adAnalytics {self._pivot} for {self._facet()} returned {self._cap} rows (the "
-                f"API's silent truncation cap) for the single {span}; the report is incomplete"
+                f"API's silent truncation cap) for the single {span}; the data is incomplete"
             ) from None
         logger.warning(
             "adAnalytics %s for %s: window %s reached the %d-row cap; discarding it and "
@@ -348,34 +348,10 @@ class ReportFetch(Iterator[tuple[Window, list[Row]]]):
             yield from self._fetch(part)
 
 
-def fetch_report(
-    client: AnalyticsClient,
-    *,
-    pivot: str,
-    granularity: str,
-    facet_name: str,
-    facet_urns: Sequence[str],
-    windows: Sequence[Window],
-    metrics: Sequence[Metric],
-    cap: int = settings.ANALYTICS_ROW_CAP,
-) -> ReportFetch:
-    """Fetch a report window by window, splitting any window whose response reaches `cap`."""
-    return ReportFetch(
-        client,
-        pivot=pivot,
-        granularity=granularity,
-        facet_name=facet_name,
-        facet_urns=facet_urns,
-        windows=windows,
-        metrics=metrics,
-        cap=cap,
-    )
-
-
 def lower_bound_requests(rows: int, n_metrics: int, cap: int = settings.ANALYTICS_ROW_CAP) -> int:
     """Fewest adAnalytics calls any client needs for `rows` rows of `n_metrics` metrics.
 
-    A response must stay below `cap` to be trusted, and even an empty report costs one call
+    A response must stay below `cap` to be trusted, and even an empty answer costs one call
     per chunk.
     """
     windows = max(1, math.ceil(rows / (cap - 1)))

@@ -13,8 +13,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Generator, Iterator, Mapping
 from typing import Any
 
 import httpx
@@ -23,143 +22,28 @@ from tenacity.wait import wait_exponential_jitter
 
 from ingest.linkedin_ads import restli
 from ingest.linkedin_ads.auth import OAuthError, Token, redact, refresh_access_token
+from ingest.linkedin_ads.errors import (
+    AuthenticationError,
+    BadRequestError,
+    DailyQuotaExceededError,
+    LinkedInError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    ServerError,
+    TransportFailure,
+    VersionNotActiveError,
+)
 from ingest.linkedin_ads.settings import MAX_QUERY_STRING_LENGTH, RESTLI_PROTOCOL_VERSION
+from ingest.linkedin_ads.stats import RequestStats
 
-__all__ = [
-    "AuthenticationError",
-    "BadRequestError",
-    "DailyQuotaExceededError",
-    "LinkedInClient",
-    "LinkedInError",
-    "NotFoundError",
-    "PermissionDeniedError",
-    "RateLimitError",
-    "RequestStats",
-    "SecretsFilter",
-    "ServerError",
-    "TransportFailure",
-    "VersionNotActiveError",
-    "redact",
-]
+__all__ = ["LinkedInClient"]
 
 log = logging.getLogger("ingest.linkedin_ads")
 
 MAX_RETRY_AFTER = 600.0  # a Retry-After longer than this is capped (LinkedIn documents none)
 _DAY_LIMIT = re.compile(r"\bDAY\b")
 _DATA_LIMIT = "45 million metric values"
-
-
-class LinkedInError(Exception):
-    """An API call failed; str() is one line.
-
-    `LinkedIn API <status> <code>: <message> (<METHOD> <path>)`
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        service_error_code: int | None = None,
-        method: str = "",
-        path: str = "",
-    ) -> None:
-        self.status = status
-        self.code = code
-        self.service_error_code = service_error_code
-        self.message = message
-        self.method = method
-        self.path = path
-        head = " ".join(str(part) for part in ("LinkedIn API", status, code) if part)
-        super().__init__(f"{head}: {message} ({method} {path})")
-
-
-class BadRequestError(LinkedInError):
-    """400: the request is malformed (a finder parameter, a field, a page size)."""
-
-
-class AuthenticationError(LinkedInError):
-    """401 that a token refresh could not cure."""
-
-
-class PermissionDeniedError(LinkedInError):
-    """403: the token lacks a scope or the member a role on the account."""
-
-
-class NotFoundError(LinkedInError):
-    """404: no such entity, or no access to it."""
-
-
-class VersionNotActiveError(LinkedInError):
-    """426: the LinkedIn-Version is sunset."""
-
-
-class DailyQuotaExceededError(LinkedInError):
-    """429 naming a DAY limit: retrying only burns quota until 00:00 UTC."""
-
-
-class RateLimitError(LinkedInError):
-    """429 that persisted through every attempt."""
-
-
-class ServerError(LinkedInError):
-    """5xx, or a body that is not JSON, through every attempt."""
-
-
-class TransportFailure(LinkedInError):
-    """Timeouts or dropped connections through every attempt."""
-
-
-class SecretsFilter(logging.Filter):
-    """Mask secrets in log records (message, arguments and formatted traceback)."""
-
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
-        super().__init__()
-        self._secrets = {s for s in secrets if s}
-
-    def add(self, secret: str | None) -> None:
-        """Mask one more secret, e.g. a freshly refreshed access token."""
-        if secret:
-            self._secrets.add(secret)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = redact(message, *self._secrets)
-        if masked != message:
-            record.msg, record.args = masked, None
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        if record.exc_text:
-            record.exc_text = redact(record.exc_text, *self._secrets)
-        return True
-
-
-@dataclass
-class RequestStats:
-    """Thread-safe counters: every attempt sent, by path kind and by status; retries; refreshes."""
-
-    requests: int = 0
-    retries: int = 0
-    refreshes: int = 0
-    by_kind: dict[str, int] = field(default_factory=dict)
-    by_status: dict[int, int] = field(default_factory=dict)
-    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-
-    def record_request(self, kind: str, status: int | None) -> None:
-        with self._lock:
-            self.requests += 1
-            self.by_kind[kind] = self.by_kind.get(kind, 0) + 1
-            if status is not None:
-                self.by_status[status] = self.by_status.get(status, 0) + 1
-
-    def record_retry(self) -> None:
-        with self._lock:
-            self.retries += 1
-
-    def record_refresh(self) -> None:
-        with self._lock:
-            self.refreshes += 1
 
 
 class _Retry(Exception):

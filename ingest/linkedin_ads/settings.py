@@ -1,14 +1,19 @@
-"""Constants of the LinkedIn Marketing API as this source uses it.
+"""Constants of the LinkedIn Marketing API as this source uses it, and the gold metric map.
 
-Nothing here does I/O. The metric catalogue is section 7.4 of the wire contract
-(`shared/reference/linkedin-marketing-api.md`); see DECISIONLOG.md for the three metrics left out.
+The metric catalogue lists every adAnalytics metric LinkedIn documents for API version 202610
+with its wire type, except the three left out below. The gold metric map (gold column -> the
+metric it sums) is stated once, as the dbt variable `gold_metrics` in dbt_project/dbt_project.yml;
+`GOLD_METRICS` is read from there, and the metrics of the demographic tables follow from it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
 
 DEFAULT_BASE_URL = "https://api.linkedin.com/rest"
 DEFAULT_OAUTH_URL = "https://www.linkedin.com/oauth/v2"
@@ -119,21 +124,48 @@ METRICS: tuple[Metric, ...] = (
     *_counts("viralSubscriptionClicks"),
 )  # fmt: skip
 
-# Documented metrics this source does not request, and why (DECISIONLOG.md):
+# Documented metrics this source does not request, and why:
 # approximateMemberReach, averageDwellTime and audiencePenetration are served only for date
 # ranges of at most 92 days (and not for every pivot) and cannot be summed over days or entities.
 EXCLUDED_METRICS = ("approximateMemberReach", "averageDwellTime", "audiencePenetration")
 
 METRICS_BY_NAME = {metric.api_name: metric for metric in METRICS}
 
-# The demographic reports ask for the metrics gold uses (one request per campaign, month range
-# and pivot); DESIGN.md maps each to its gold column. conversionValueInLocalCurrency is not
-# served for member pivots.
-DEMOGRAPHIC_METRICS: tuple[str, ...] = (
-    "impressions", "clicks", "costInLocalCurrency", "costInUsd", "externalWebsiteConversions",
-    "oneClickLeads", "landingPageClicks", "totalEngagements", "videoViews", "videoCompletions",
-    "likes", "comments", "shares", "follows", "opens", "sends",
-)  # fmt: skip
+DBT_PROJECT_YML = Path(__file__).resolve().parents[2] / "dbt_project" / "dbt_project.yml"
+
+
+@dataclass(frozen=True)
+class GoldMetric:
+    """One metric column of gold: the adAnalytics metric it sums and how it is typed."""
+
+    column: str
+    api_metric: str
+    kind: Literal["count", "money"]
+    member_pivots: bool  # False: LinkedIn does not serve the metric for demographic pivots
+    description: str
+
+
+def load_gold_metrics(path: Path = DBT_PROJECT_YML) -> dict[str, GoldMetric]:
+    """The gold metric map (`vars.gold_metrics` of the dbt project), in gold column order."""
+    entries: dict[str, Any] = yaml.safe_load(path.read_text())["vars"]["gold_metrics"]
+    return {
+        column: GoldMetric(
+            column=column,
+            api_metric=entry["api_metric"],
+            kind=entry["kind"],
+            member_pivots=entry.get("member_pivots", True),
+            description=" ".join(str(entry.get("description", "")).split()),
+        )
+        for column, entry in entries.items()
+    }
+
+
+GOLD_METRICS = load_gold_metrics()
+
+# The demographic tables ask only for the metrics gold uses that LinkedIn serves for member pivots.
+DEMOGRAPHIC_METRICS: tuple[str, ...] = tuple(
+    metric.api_metric for metric in GOLD_METRICS.values() if metric.member_pivots
+)
 
 # bronze table suffix -> adAnalytics pivot
 DEMOGRAPHIC_PIVOTS: dict[str, str] = {
@@ -149,3 +181,7 @@ DEMOGRAPHIC_PIVOTS: dict[str, str] = {
 
 assert len(METRICS) == len(METRICS_BY_NAME), "duplicate metric in the catalogue"
 assert all(METRICS_BY_NAME[name].demographic for name in DEMOGRAPHIC_METRICS)
+assert all(
+    METRICS_BY_NAME[metric.api_metric].kind == ("count" if metric.kind == "count" else "decimal")
+    for metric in GOLD_METRICS.values()
+), "a gold metric's kind disagrees with the catalogue"

@@ -78,6 +78,6 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CleanRun]:
             gold=gold(warehouse),
             columns=gold_columns(warehouse),
             daily={table: daily_rows(warehouse, table) for table in DAILY_TABLES},
-            requests=dict(result.report.requests),
+            requests=dict(result.stats.requests),
             settings=settings,
         )

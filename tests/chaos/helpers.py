@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 
 from ingest import pipeline
-from ingest.linkedin_ads import SyncReport
+from ingest.linkedin_ads import SyncStats
 from ingest.pipeline import ROOT, Warehouse
 from ingest.sandbox import SandboxStats
 from tests.e2e.helpers import HISTORY_TIME_COLUMNS, duplicate_keys, gold, query
@@ -307,11 +307,11 @@ class ChaosLedger:
         for status, kind in ((401, "401 expired token"), (403, "403 forbidden account")):
             self.faults[kind] += stats.by_status.get(status, 0)
 
-    def record_client(self, report: SyncReport) -> None:
+    def record_client(self, stats: SyncStats) -> None:
         """Retries and token refreshes one run's client made."""
-        if report.api is not None:
-            self.retries += report.api.retries
-            self.refreshes += report.api.refreshes
+        if stats.api is not None:
+            self.retries += stats.api.retries
+            self.refreshes += stats.api.refreshes
 
     def add_fault(self, kind: str, count: int = 1) -> None:
         self.faults[kind] += count

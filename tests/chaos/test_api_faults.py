@@ -44,13 +44,13 @@ def test_full_and_incremental_runs_with_20_percent_faults_give_the_clean_gold(
                 **FAST_RETRIES,
             )
             build_gold(duckdb_warehouse)
-            ledger.record_client(result.report)
+            ledger.record_client(result.stats)
             injected = sum(sandbox.stats.faults.values()) - before
 
             # then every fault cost a retry, and gold equals the fault-free gold
-            assert result.report.api is not None
-            assert injected > 0.1 * result.report.api.requests, run
-            assert result.report.api.retries >= injected, run
+            assert result.stats.api is not None
+            assert injected > 0.1 * result.stats.api.requests, run
+            assert result.stats.api.retries >= injected, run
             diff = check_gold(f"20% faults, {run} run", ledger, clean_run, duckdb_warehouse)
             assert not diff, f"{run} run: {diff}"
         ledger.record_sandbox(sandbox.stats)
@@ -65,15 +65,15 @@ def test_access_token_expiring_mid_run_is_refreshed_and_gold_is_unchanged(
         # when the job loads and builds
         result = load(duckdb_warehouse, sandbox, **clean_run.settings, **FAST_RETRIES)
         build_gold(duckdb_warehouse)
-        ledger.record_client(result.report)
+        ledger.record_client(result.stats)
         ledger.record_sandbox(sandbox.stats)
 
     # then the client refreshed it each time (once per expiry, however many threads saw the
     # 401) and gold equals the fault-free gold
-    assert result.report.api is not None
-    expiries = result.report.api.requests // 40
-    assert result.report.api.refreshes >= max(expiries - 1, 2)
-    assert sandbox.stats.tokens_refreshed == result.report.api.refreshes
+    assert result.stats.api is not None
+    expiries = result.stats.api.requests // 40
+    assert result.stats.api.refreshes >= max(expiries - 1, 2)
+    assert sandbox.stats.tokens_refreshed == result.stats.api.refreshes
     diff = check_gold("token expiring", ledger, clean_run, duckdb_warehouse)
     assert not diff, diff
 
@@ -91,7 +91,7 @@ def test_row_cap_forced_low_splits_windows_on_every_account_and_gold_is_unchange
         # when the job loads and builds
         result = load(duckdb_warehouse, sandbox, **clean_run.settings, row_cap=cap)
         build_gold(duckdb_warehouse)
-        ledger.record_client(result.report)
+        ledger.record_client(result.stats)
         ledger.record_sandbox(sandbox.stats)
         owners = {
             f"urn:li:sponsoredCampaign:{campaign['id']}": campaign["account"]
@@ -101,7 +101,7 @@ def test_row_cap_forced_low_splits_windows_on_every_account_and_gold_is_unchange
 
     # then the planner asked for more, smaller windows than without the cap ...
     for table in ("ad_analytics_by_campaign", "ad_analytics_by_creative"):
-        assert result.report.requests[table] > clean_run.requests[table], table
+        assert result.stats.requests[table] > clean_run.requests[table], table
     # ... windows that still reached the cap were halved, on every account that delivers ...
     halved = {
         owners[urn]
@@ -109,8 +109,8 @@ def test_row_cap_forced_low_splits_windows_on_every_account_and_gold_is_unchange
         if "-row cap" in record.getMessage()
         for urn in re.findall(r"urn:li:sponsoredCampaign:\d+", record.getMessage())[:1]
     }
-    ledger.add_fault("row cap truncation", result.report.split_windows)
-    assert result.report.split_windows > 0
+    ledger.add_fault("row cap truncation", result.stats.split_windows)
+    assert result.stats.split_windows > 0
     assert halved == delivering
     # ... and gold equals the fault-free gold
     diff = check_gold("row cap 150", ledger, clean_run, duckdb_warehouse)

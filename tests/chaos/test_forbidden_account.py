@@ -28,16 +28,16 @@ def test_forbidden_account_is_skipped_with_a_warning_and_the_others_load(
         # when the job loads and builds
         result = load(duckdb_warehouse, sandbox, **clean_run.settings)
         build_gold(duckdb_warehouse)
-        ledger.record_client(result.report)
+        ledger.record_client(result.stats)
         ledger.record_sandbox(sandbox.stats)
 
     # then it warned once, naming the account, and skipped only that account
-    assert list(result.report.skipped_accounts) == [forbidden]
-    warnings = [w for w in result.report.warnings if str(forbidden) in w]
+    assert list(result.stats.skipped_accounts) == [forbidden]
+    warnings = [w for w in result.stats.warnings if str(forbidden) in w]
     assert len(warnings) == 1
     assert "skipped" in warnings[0]
     assert "403" in warnings[0]
-    assert result.report.stopped_by is None
+    assert result.stats.stopped_by is None
 
     # ... and gold equals the fault-free gold without that account's rows; the account itself
     # is still listed (the token can read it), with nothing under it

@@ -82,7 +82,7 @@ def test_daily_quota_stops_the_run_with_one_line_and_the_next_run_resumes(
                 assert want <= loaded, f"{table} account {account}: windows through {day} lost"
                 committed += len(want)
         assert committed > 0, "the stopped run committed no complete window"
-        # ... and stopped partway: some report of some account was not read through today
+        # ... and stopped partway: some table of some account was not read through today
         finished = [
             account
             for resource in state["resources"].values()
@@ -96,10 +96,10 @@ def test_daily_quota_stops_the_run_with_one_line_and_the_next_run_resumes(
         sandbox.configure(daily_quota_calls=None)
         result = load(duckdb_warehouse, sandbox, **clean_run.settings)
         build_gold(duckdb_warehouse)
-        ledger.record_client(result.report)
+        ledger.record_client(result.stats)
         ledger.record_sandbox(sandbox.stats)
 
     # then it finished, and gold equals the fault-free gold: no gap, no duplicate
-    assert result.report.stopped_by is None
+    assert result.stats.stopped_by is None
     diff = check_gold("daily quota, then resumed", ledger, clean_run, duckdb_warehouse)
     assert not diff, diff

@@ -42,7 +42,7 @@ def test_unknown_and_dropped_fields_load_and_leave_gold_unchanged(
         # when the job loads and builds
         result = load(duckdb_warehouse, sandbox, **clean_run.settings)
         build_gold(duckdb_warehouse)
-        ledger.record_client(result.report)
+        ledger.record_client(result.stats)
     ledger.add_fault("schema drift run")
 
     # then the unknown fields landed as new bronze columns ...

@@ -48,8 +48,8 @@ def test_short_attribution_window_reports_stale_days_and_a_full_window_catches_u
         last_stale = (today - timedelta(days=3)).isoformat()
         assert any(
             f"days {first_stale}..{last_stale} may be stale" in warning
-            for warning in short.report.warnings
-        ), short.report.warnings
+            for warning in short.stats.warnings
+        ), short.stats.warnings
         loaded, truth = bronze_conversions(duckdb_warehouse), truth_conversions(sandbox)
         recent = {key for key in truth if key[1] > today - timedelta(days=3)}
         assert all(loaded.get(key, 0) == truth[key] for key in recent)
@@ -57,6 +57,6 @@ def test_short_attribution_window_reports_stale_days_and_a_full_window_catches_u
 
         # when a run re-reads the full 30-day window, bronze equals the restated API
         full = load(duckdb_warehouse, sandbox)
-        assert not any("stale" in warning for warning in full.report.warnings)
+        assert not any("stale" in warning for warning in full.stats.warnings)
         loaded = bronze_conversions(duckdb_warehouse)
         assert {k: v for k, v in loaded.items() if v} == {k: v for k, v in truth.items() if v}

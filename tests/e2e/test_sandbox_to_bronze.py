@@ -95,13 +95,13 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
     campaign_accounts = dict(query(warehouse, "select id, account from bronze.campaigns"))
     assert campaign_accounts == {c["id"]: c["account"] for c in truth.campaigns}
 
-    # and the daily reports equal the sandbox's rows, metric for metric
+    # and the daily analytics tables equal the sandbox's rows, metric for metric
     for level in ("campaign", "creative"):
         table = f"ad_analytics_by_{level}"
         assert bronze_daily(warehouse, table) == expected_daily(sandbox, level), table
         # with at most 1.2x the fewest requests any client could make (which the summary reports)
-        assert result.report.requests[table] <= 1.2 * lower_bound(sandbox, level), table
-        assert result.report.lower_bound(table) == lower_bound(sandbox, level), table
+        assert result.stats.requests[table] <= 1.2 * lower_bound(sandbox, level), table
+        assert result.stats.lower_bound(table) == lower_bound(sandbox, level), table
 
     # and every demographic table has rows, keyed once
     for name in settings.DEMOGRAPHIC_PIVOTS:
@@ -152,11 +152,11 @@ def test_analytics_requests_in_flight_never_exceed_the_concurrency_setting(
     monkeypatch.setattr(LinkedInClient, "get", counting_get)
     sandbox.configure(latency_ms=20)
     try:
-        # when one account's ten reports load with concurrency 3
+        # when one account's ten analytics tables load with concurrency 3
         account = sandbox.truth.accounts[0]["id"]
         load(duckdb_warehouse, sandbox, account_ids=[account], concurrency=3)
     finally:
         sandbox.configure(latency_ms=0)
 
-    # then the reports together never had more than 3 calls in flight, and did overlap
+    # then the tables together never had more than 3 calls in flight, and did overlap
     assert peak == 3

@@ -15,10 +15,10 @@ import pytest
 
 from ingest.linkedin_ads import restli, settings
 from ingest.linkedin_ads.analytics import (
-    TruncatedReportError,
+    AnalyticsFetch,
+    TruncatedAnalyticsError,
     Window,
     analytics_params,
-    fetch_report,
     lower_bound_requests,
     merge_chunks,
     metric_chunks,
@@ -109,10 +109,10 @@ def daily_facts(
     return facts
 
 
-def report(
+def fetch_analytics(
     api: FakeAnalyticsApi, windows: list[Window], metrics: Sequence[settings.Metric], **kw: Any
-):
-    return fetch_report(
+) -> AnalyticsFetch:
+    return AnalyticsFetch(
         api,
         pivot=kw.pop("pivot", "CAMPAIGN"),
         granularity=kw.pop("granularity", "DAILY"),
@@ -460,7 +460,7 @@ def test_requests_are_chunks_times_windows_when_no_response_reaches_the_cap() ->
     metrics = metrics_for_pivot("CAMPAIGN")
 
     # when
-    fetch = report(api, windows, metrics)
+    fetch = fetch_analytics(api, windows, metrics)
     results = list(fetch)
 
     # then
@@ -482,7 +482,7 @@ def test_window_reaching_the_cap_is_discarded_and_fetched_in_halves(
 
     # when
     with caplog.at_level(logging.WARNING):
-        fetch = report(api, [whole], metrics, cap=25)
+        fetch = fetch_analytics(api, [whole], metrics, cap=25)
         results = list(fetch)
 
     # then: 20 days -> 10 -> 5 (15 rows each), chronological, complete, no duplicates
@@ -500,9 +500,9 @@ def test_one_day_at_the_cap_raises_a_one_line_error() -> None:
     api = FakeAnalyticsApi(daily_facts(3), cap=3)
     day = Window(date(2024, 1, 2), date(2024, 1, 2))
 
-    fetch = report(api, [day], [METRIC["impressions"]], cap=3)
+    fetch = fetch_analytics(api, [day], [METRIC["impressions"]], cap=3)
 
-    with pytest.raises(TruncatedReportError) as raised:
+    with pytest.raises(TruncatedAnalyticsError) as raised:
         list(fetch)
     message = str(raised.value)
     assert "\n" not in message
@@ -517,7 +517,9 @@ def test_monthly_window_at_the_cap_splits_on_a_month_boundary() -> None:
 
     # when
     windows = plan_month_windows(date(2024, 1, 9), date(2024, 4, 30))
-    results = list(report(api, windows, [METRIC["impressions"]], granularity="MONTHLY", cap=10))
+    results = list(
+        fetch_analytics(api, windows, [METRIC["impressions"]], granularity="MONTHLY", cap=10)
+    )
 
     # then: two windows of two whole months, one row per campaign and month
     assert [window for window, _ in results] == [
@@ -540,8 +542,8 @@ def test_single_month_at_the_cap_raises() -> None:
     api = FakeAnalyticsApi(daily_facts(31), cap=3)
     window = Window(date(2024, 1, 1), date(2024, 1, 31))
 
-    with pytest.raises(TruncatedReportError, match="single month of 2024-01-01"):
-        list(report(api, [window], [METRIC["impressions"]], granularity="MONTHLY", cap=3))
+    with pytest.raises(TruncatedAnalyticsError, match="single month of 2024-01-01"):
+        list(fetch_analytics(api, [window], [METRIC["impressions"]], granularity="MONTHLY", cap=3))
 
 
 @pytest.mark.parametrize(

@@ -16,11 +16,11 @@ import httpx
 import pytest
 
 from ingest.linkedin_ads.auth import Token
-from ingest.linkedin_ads.client import (
+from ingest.linkedin_ads.client import LinkedInClient
+from ingest.linkedin_ads.errors import (
     AuthenticationError,
     BadRequestError,
     DailyQuotaExceededError,
-    LinkedInClient,
     LinkedInError,
     NotFoundError,
     PermissionDeniedError,

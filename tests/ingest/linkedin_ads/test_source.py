@@ -1,4 +1,5 @@
-"""The source's settings validation and its planning helpers (no HTTP beyond a mock transport)."""
+"""The source's settings validation, its planning and its reader (no HTTP beyond a mock
+transport)."""
 
 from __future__ import annotations
 
@@ -9,20 +10,20 @@ from typing import Any
 import httpx
 import pytest
 
-from ingest.linkedin_ads import (
-    ConfigError,
-    SyncOptions,
-    SyncReport,
-    _complete_through,
-    _facet_groups,
-    _read_accounts,
-    _Report,
-    _running_on,
-    _Task,
-    linkedin_ads,
-)
+from ingest.linkedin_ads import ConfigError, SyncStats, linkedin_ads
 from ingest.linkedin_ads.analytics import Window
 from ingest.linkedin_ads.client import LinkedInClient
+from ingest.linkedin_ads.config import SyncOptions
+from ingest.linkedin_ads.entities import read_accounts
+from ingest.linkedin_ads.planning import (
+    Task,
+    complete_through,
+    facet_groups,
+    running_on,
+    stale_days,
+    start_for,
+)
+from ingest.linkedin_ads.reader import AnalyticsReader
 
 TODAY = datetime.now(UTC).date()
 
@@ -66,9 +67,9 @@ def test_unknown_account_id_names_the_setting_and_the_readable_count() -> None:
         access_token="t",
         transport=httpx.MockTransport(_accounts_api),
     )
-    assert [a["id"] for a in _read_accounts(client, (2,))] == [2]
+    assert [a["id"] for a in read_accounts(client, (2,))] == [2]
     with pytest.raises(ConfigError, match=r"ACCOUNT_IDS: no ad account 3 among the 2"):
-        _read_accounts(client, (1, 3))
+        read_accounts(client, (1, 3))
 
 
 def _ms(day: date) -> int:
@@ -77,29 +78,29 @@ def _ms(day: date) -> int:
 
 def test_campaign_runs_only_inside_its_schedule_and_never_as_draft() -> None:
     campaign = {"status": "ACTIVE", "runSchedule": {"start": _ms(date(2026, 1, 10))}}
-    assert not _running_on(campaign, date(2026, 1, 9))
-    assert _running_on(campaign, date(2026, 12, 31))
+    assert not running_on(campaign, date(2026, 1, 9))
+    assert running_on(campaign, date(2026, 12, 31))
     campaign["runSchedule"]["end"] = _ms(date(2026, 1, 20))
-    assert not _running_on(campaign, date(2026, 1, 21))
-    assert not _running_on({"status": "DRAFT"}, date(2026, 1, 15))
+    assert not running_on(campaign, date(2026, 1, 21))
+    assert not running_on({"status": "DRAFT"}, date(2026, 1, 15))
 
 
 def test_account_fits_one_facet_unless_a_day_may_reach_the_cap() -> None:
     campaigns = [{"id": i} for i in range(6)]
-    assert _facet_groups(campaigns, lambda c: 10, cap=100) == [None]
-    groups = _facet_groups(campaigns, lambda c: 40, cap=100)
+    assert facet_groups(campaigns, lambda c: 10, cap=100) == [None]
+    groups = facet_groups(campaigns, lambda c: 40, cap=100)
     assert [len(group) for group in groups] == [2, 2, 2]
 
 
 def test_state_advances_only_to_the_end_of_the_last_window_before_a_gap() -> None:
     windows = [Window(date(2026, 1, d), date(2026, 1, d + 4)) for d in (1, 6, 11)]
-    tasks = [_Task(1, "accounts", ("a",), (w,)) for w in windows]
-    assert _complete_through(tasks, [tasks[0], tasks[2]]) == date(2026, 1, 5)
-    assert _complete_through(tasks, [tasks[1], tasks[2]]) is None
+    tasks = [Task(1, "accounts", ("a",), (w,)) for w in windows]
+    assert complete_through(tasks, [tasks[0], tasks[2]]) == date(2026, 1, 5)
+    assert complete_through(tasks, [tasks[1], tasks[2]]) is None
 
 
-def _reader(granularity: str, window_days: int) -> _Report:
-    options = SyncOptions(
+def _options(window_days: int) -> SyncOptions:
+    return SyncOptions(
         account_ids=None,
         start_date=date(2026, 1, 1),
         today=date(2026, 6, 30),
@@ -107,37 +108,36 @@ def _reader(granularity: str, window_days: int) -> _Report:
         concurrency=1,
         row_cap=15_000,
     )
-    return _Report(
-        table="t",
-        pivot="CAMPAIGN",
-        granularity=granularity,
-        metrics=(),
-        accounts=(),
-        entities=None,  # type: ignore[arg-type]
-        client=None,  # type: ignore[arg-type]
-        options=options,
-        report=SyncReport(),
-        gate=threading.Semaphore(1),
-    )
 
 
 def test_later_runs_reread_the_attribution_window_before_the_last_loaded_day() -> None:
-    assert _reader("DAILY", 30).start_for(None) == date(2026, 1, 1)
-    assert _reader("DAILY", 30).start_for("2026-06-30") == date(2026, 6, 1)
-    assert _reader("DAILY", 0).start_for("2026-06-30") == date(2026, 6, 30)
-    assert _reader("MONTHLY", 30).start_for("2026-06-30") == date(2026, 6, 1)
-    assert _reader("MONTHLY", 31).start_for("2026-06-30") == date(2026, 5, 1)
+    assert start_for(_options(30), "DAILY", None) == date(2026, 1, 1)
+    assert start_for(_options(30), "DAILY", "2026-06-30") == date(2026, 6, 1)
+    assert start_for(_options(0), "DAILY", "2026-06-30") == date(2026, 6, 30)
+    assert start_for(_options(30), "MONTHLY", "2026-06-30") == date(2026, 6, 1)
+    assert start_for(_options(31), "MONTHLY", "2026-06-30") == date(2026, 5, 1)
 
 
 def test_a_window_shorter_than_linkedins_restatement_names_the_days_it_leaves_stale() -> None:
     # today 2026-06-30: LinkedIn may restate 2026-06-01 onwards
-    assert _reader("DAILY", 30).stale_days("2026-06-30") is None
-    assert _reader("DAILY", 7).stale_days(None) is None
-    stale = _reader("DAILY", 7).stale_days("2026-06-30")
+    assert stale_days(_options(30), "DAILY", "2026-06-30") is None
+    assert stale_days(_options(7), "DAILY", None) is None
+    stale = stale_days(_options(7), "DAILY", "2026-06-30")
     assert stale == Window(date(2026, 6, 1), date(2026, 6, 23))
-    reader = _reader("DAILY", 7)
-    reader.accounts = (1, 2)
+    stats = SyncStats()
+    reader = AnalyticsReader(
+        table="t",
+        pivot="CAMPAIGN",
+        granularity="DAILY",
+        metrics=(),
+        accounts=(1, 2),
+        entities=None,  # type: ignore[arg-type]
+        client=None,  # type: ignore[arg-type]
+        options=_options(7),
+        stats=stats,
+        gate=threading.Semaphore(1),
+    )
     reader.warn_stale({"1": "2026-06-30", "2": "2026-06-30"})
-    (warning,) = reader.report.warnings
+    (warning,) = stats.warnings
     assert "days 2026-06-01..2026-06-23 may be stale" in warning
     assert "SOURCES__LINKEDIN_ADS__ATTRIBUTION_WINDOW_DAYS is 7" in warning

@@ -1,0 +1,202 @@
+"""AnalyticsReader: reads one adAnalytics table for every account, concurrently, with state.
+
+Tasks of every reader pass one shared gate, so that at most `concurrency` requests run at once
+however dlt interleaves the resources. The resource state `loaded_through` (per account, the last
+day loaded) moves only over windows whose every task completed, so a run stopped by the daily
+quota resumes the next time without a gap.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from datetime import date
+from typing import Any
+
+import dlt
+
+from ingest.linkedin_ads import planning, settings
+from ingest.linkedin_ads.analytics import AnalyticsFetch
+from ingest.linkedin_ads.client import LinkedInClient
+from ingest.linkedin_ads.config import SETTING_PREFIX, SyncOptions
+from ingest.linkedin_ads.entities import EntityCache
+from ingest.linkedin_ads.errors import DailyQuotaExceededError
+from ingest.linkedin_ads.planning import Task
+from ingest.linkedin_ads.settings import Metric
+from ingest.linkedin_ads.stats import SyncStats
+
+__all__ = ["AnalyticsReader"]
+
+logger = logging.getLogger("ingest.linkedin_ads")
+
+Rows = list[dict[str, Any]]
+
+
+class AnalyticsReader:
+    """One adAnalytics table: plans tasks per account, runs them concurrently, keeps state."""
+
+    def __init__(
+        self,
+        *,
+        table: str,
+        pivot: str,
+        granularity: str,
+        metrics: Sequence[Metric],
+        accounts: Sequence[int],
+        entities: EntityCache,
+        client: LinkedInClient,
+        options: SyncOptions,
+        stats: SyncStats,
+        gate: threading.Semaphore,
+    ) -> None:
+        stats.metrics[table] = len(metrics)
+        self.table = table
+        self.pivot = pivot
+        self.granularity = granularity
+        self.metrics = tuple(metrics)
+        self.accounts = accounts
+        self.entities = entities
+        self.client = client
+        self.options = options
+        self.stats = stats
+        self.gate = gate  # shared by every reader: at most `concurrency` tasks at once
+
+    def plan(self, account_id: int, loaded_through: str | None) -> list[Task]:
+        start = planning.start_for(self.options, self.granularity, loaded_through)
+        campaigns = self.entities.get("campaigns", account_id)
+        if campaigns is None or start > self.options.today:
+            return []
+        creatives = None
+        if self.granularity == "DAILY" and self.pivot == "CREATIVE":
+            creatives = self.entities.get("creatives", account_id)
+            if creatives is None:
+                return []
+        return planning.plan_tasks(
+            account_id=account_id,
+            granularity=self.granularity,
+            campaigns=campaigns,
+            creatives=creatives,
+            start=start,
+            options=self.options,
+        )
+
+    def run(self, task: Task) -> Rows | None:
+        """The task's rows; None when the run stopped (a daily quota) before it started."""
+        with self.gate:
+            if self.stats.stopped_by:
+                return None
+            try:
+                return self._run(task)
+            except DailyQuotaExceededError as error:
+                self.stats.stop(error)  # at once, so that no other task starts a request
+                raise
+
+    def _run(self, task: Task) -> Rows:
+        fetch = AnalyticsFetch(
+            self.client,
+            pivot=self.pivot,
+            granularity=self.granularity,
+            facet_name=task.facet_name,
+            facet_urns=task.facet_urns,
+            windows=task.windows,
+            metrics=self.metrics,
+            cap=self.options.row_cap,
+        )
+        rows = [row for _, window_rows in fetch for row in window_rows]
+        if task.campaign:
+            for row in rows:
+                row["campaign"] = task.campaign
+                row["pivot"] = self.pivot
+        self.stats.count(
+            self.table, task.account_id, fetch.requests, len(rows), fetch.split_windows
+        )
+        return rows
+
+    def warn_stale(self, state: dict[str, str]) -> None:
+        """Warn about days loaded earlier that LinkedIn may restate but this run leaves alone."""
+        stale = {
+            planning.stale_days(self.options, self.granularity, state.get(str(account_id)))
+            for account_id in self.accounts
+        }
+        for window in sorted((w for w in stale if w is not None), key=str):
+            self.stats.warn(
+                f"{self.table}: days {window} may be stale: LinkedIn restates conversions for "
+                f"{settings.RESTATEMENT_DAYS} days but {SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS is "
+                f"{self.options.attribution_window_days}, so they were not re-read"
+            )
+
+    def rows(self) -> Iterator[Rows]:
+        """The table's rows, task by task as they complete; then the state moves on."""
+        state = dlt.current.resource_state().setdefault("loaded_through", {})
+        self.warn_stale(state)
+        plans = {
+            account_id: self.plan(account_id, state.get(str(account_id)))
+            for account_id in self.accounts
+        }
+        done: dict[int, list[Task]] = {account_id: [] for account_id in plans}
+        progress = _Progress(self.table, sum(len(tasks) for tasks in plans.values()))
+        with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.table) as pool:
+            futures: dict[Future[Rows | None], Task] = {
+                pool.submit(self.run, task): task for tasks in plans.values() for task in tasks
+            }
+            try:
+                for future in as_completed(futures):
+                    if future.cancelled():  # as_completed yields the tasks a quota stop cancelled
+                        continue
+                    try:
+                        rows = future.result()
+                    except DailyQuotaExceededError as error:
+                        self.stats.stop(error)
+                        for other in futures:
+                            other.cancel()
+                        continue
+                    if rows is None:
+                        continue
+                    done[futures[future].account_id].append(futures[future])
+                    progress.step(len(rows))
+                    if rows:
+                        yield rows
+            finally:
+                for other in futures:
+                    other.cancel()
+        progress.finish(self.stats.requests[self.table])
+        for account_id, tasks in plans.items():
+            through = _loaded_through(self.options.today, tasks, done[account_id])
+            previous = state.get(str(account_id))
+            if through and (previous is None or through.isoformat() > previous):
+                state[str(account_id)] = through.isoformat()
+
+
+def _loaded_through(today: date, tasks: Sequence[Task], done: Sequence[Task]) -> date | None:
+    """Today when every task completed, else the last day before the first unfinished window."""
+    if len(done) == len(tasks):
+        return today
+    return planning.complete_through(tasks, done)
+
+
+class _Progress:
+    """A log line per table every few seconds on long runs, and one when it is done."""
+
+    def __init__(self, table: str, tasks: int, every: float = 5.0) -> None:
+        self.table, self.tasks, self.every = table, tasks, every
+        self.done = self.rows = 0
+        self.last = time.monotonic()
+
+    def step(self, rows: int) -> None:
+        self.done += 1
+        self.rows += rows
+        if time.monotonic() - self.last >= self.every:
+            self.last = time.monotonic()
+            logger.info(
+                "%s: %d/%d windows, %s rows so far",
+                self.table,
+                self.done,
+                self.tasks,
+                f"{self.rows:,}",
+            )
+
+    def finish(self, requests: int) -> None:
+        logger.info("%s: %s rows in %s requests", self.table, f"{self.rows:,}", f"{requests:,}")
