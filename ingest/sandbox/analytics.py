@@ -1,180 +1,24 @@
-"""adAnalytics: parse and validate a finder query, aggregate creative facts into rows."""
+"""adAnalytics rows: aggregate the creative facts a request selects into response elements."""
 
 from __future__ import annotations
 
 import calendar
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
-from ingest.linkedin_ads.settings import DEMOGRAPHIC_PIVOTS, MAX_FIELDS_PER_REQUEST, METRICS
-
-from .data import Advertiser, CreativeRef, format_decimal
+from .analytics_request import AnalyticsRequest
+from .contract import ENTITY_PIVOT_ONLY_METRICS, RANGE_LIMITED_METRICS
+from .data import Advertiser, CreativeRef, wire_value
 from .demographics import Demographics
-from .errors import bad_request, missing_parameter, restli_error
-from .restli import Query, as_list, enum_value
 
-ENTITY_PIVOTS = ("ACCOUNT", "CAMPAIGN_GROUP", "CAMPAIGN", "CREATIVE")
-MEMBER_PIVOTS = frozenset(DEMOGRAPHIC_PIVOTS.values())
-GRANULARITIES = ("DAILY", "MONTHLY", "YEARLY", "ALL")
-DOCUMENTED_PIVOTS = frozenset({
-    "COMPANY", "SHARE", "CONVERSION", "CONVERSATION_NODE", "CONVERSATION_NODE_OPTION_INDEX",
-    "SERVING_LOCATION", "CARD_INDEX", "PLACEMENT_NAME", "IMPRESSION_DEVICE_TYPE",
-})  # fmt: skip
-# Documented metrics outside the catalogue that are accepted: served for entity pivots only
-# and for ranges of at most 92 days.
-EXTRA_METRICS = frozenset({"approximateMemberReach"})
-REACH_MAX_DAYS = 92
-DECIMALS = frozenset(m.api_name for m in METRICS if m.kind == "decimal")
-NON_DEMOGRAPHIC = frozenset(m.api_name for m in METRICS if not m.demographic) | EXTRA_METRICS
-KNOWN_METRICS = frozenset(m.api_name for m in METRICS) | EXTRA_METRICS
-DEFAULT_FIELDS = ("impressions", "clicks", "dateRange", "pivotValues")
-FACETS = {
-    "accounts": "sponsoredAccount",
-    "campaigns": "sponsoredCampaign",
-    "creatives": "sponsoredCreative",
-    "campaignGroups": "sponsoredCampaignGroup",
-    "shares": None,
-    "companies": "organization",
-}
-SORT_FIELDS = {
-    "COST_IN_LOCAL_CURRENCY": "costInLocalCurrency",
-    "IMPRESSIONS": "impressions",
-    "CLICKS": "clicks",
-    "ONE_CLICK_LEADS": "oneClickLeads",
-    "OPENS": "opens",
-    "SENDS": "sends",
-    "EXTERNAL_WEBSITE_CONVERSIONS": "externalWebsiteConversions",
-}
+# The sandbox models reach (members reached) as a share of impressions instead of summing it.
+REACH = "approximateMemberReach"
+REACH_SOURCE = "impressions"
+# No metric requested: a row is kept or suppressed on these.
+DECISIVE_DEFAULTS = ("impressions", "clicks")
 
-
-@dataclass(frozen=True)
-class AnalyticsQuery:
-    """A validated adAnalytics request."""
-
-    finder: str
-    pivots: tuple[str, ...]
-    granularity: str
-    start: date
-    end: date | None
-    facets: dict[str, tuple[str, ...]]
-    campaign_type: str | None
-    fields: tuple[str, ...]
-    sort: tuple[str, bool] | None  # (metric, descending)
-
-    @property
-    def metrics(self) -> list[str]:
-        return [f for f in self.fields if f not in ("dateRange", "pivotValues")]
-
-
-def _date(value: Any, name: str) -> date:
-    if not isinstance(value, dict):
-        raise bad_request(f"Invalid value for parameter '{name}'")
-    try:
-        return date(int(value["year"]), int(value["month"]), int(value["day"]))
-    except (KeyError, TypeError, ValueError) as exc:
-        raise bad_request(f"Invalid value for parameter '{name}'") from exc
-
-
-def parse(query: Query) -> AnalyticsQuery:
-    """Validate the query as LinkedIn does (both Rest.li syntaxes); raise ApiError(400)."""
-    finder = query.get("q")
-    if finder is None:
-        raise missing_parameter("q")
-    if finder not in ("analytics", "statistics"):
-        raise bad_request(f"Invalid value '{finder}' for parameter 'q'")
-    if finder == "analytics":
-        if "pivots" in query:
-            raise bad_request(
-                "Parameter 'pivots' is not supported by the analytics finder; use 'pivot'"
-            )
-        pivot = enum_value(query.get("pivot"), "pivot")
-        if pivot is None:
-            raise missing_parameter("pivot")
-        pivots: tuple[str, ...] = (pivot,)
-    else:
-        if "pivot" in query:
-            raise bad_request(
-                "Parameter 'pivot' is not supported by the statistics finder; use 'pivots'"
-            )
-        pivots = tuple(enum_value(p, "pivots") or "" for p in as_list(query.get("pivots")))
-        if not pivots:
-            raise missing_parameter("pivots")
-        if len(pivots) > 3:
-            raise bad_request("Parameter 'pivots' accepts at most 3 values")
-        member = [p for p in pivots if p in MEMBER_PIVOTS]
-        if member:
-            raise restli_error(
-                400, "FIELD_INVALID", f"Pivot {member[0]} is not supported by the statistics finder"
-            )
-    for pivot in pivots:
-        if pivot in DOCUMENTED_PIVOTS:
-            raise bad_request(f"Pivot '{pivot}' is not emulated by the sandbox")
-        if pivot not in ENTITY_PIVOTS and pivot not in MEMBER_PIVOTS:
-            raise bad_request(f"Invalid value '{pivot}' for parameter 'pivot'")
-    granularity = enum_value(query.get("timeGranularity"), "timeGranularity")
-    if granularity is None:
-        raise missing_parameter("timeGranularity")
-    if granularity not in GRANULARITIES:
-        raise bad_request(f"Invalid value '{granularity}' for parameter 'timeGranularity'")
-    date_range = query.get("dateRange")
-    if not isinstance(date_range, dict) or "start" not in date_range:
-        raise missing_parameter("dateRange.start")
-    start = _date(date_range["start"], "dateRange.start")
-    end = _date(date_range["end"], "dateRange.end") if "end" in date_range else None
-    if end is not None and end < start:
-        raise bad_request("dateRange.end must not be before dateRange.start")
-    facets: dict[str, tuple[str, ...]] = {}
-    for name, kind in FACETS.items():
-        if name not in query:
-            continue
-        values = tuple(str(v) for v in as_list(query.get(name)))
-        for urn in values:
-            if not urn.startswith("urn:li:") or (kind and not urn.startswith(f"urn:li:{kind}:")):
-                raise bad_request(f"Invalid URN '{urn}' in parameter '{name}'")
-        facets[name] = values
-    if not facets:
-        raise bad_request(
-            "At least one facet (accounts, campaigns, creatives, campaignGroups, shares, "
-            "companies) is required"
-        )
-    campaign_type = enum_value(query.get("campaignType"), "campaignType")
-    fields = _fields(query)
-    sort = _sort(query.get("sortBy"))
-    return AnalyticsQuery(
-        finder, pivots, granularity, start, end, facets, campaign_type, fields, sort
-    )
-
-
-def _fields(query: Query) -> tuple[str, ...]:
-    if "fields" not in query:
-        return DEFAULT_FIELDS
-    raw = query.raw.get("fields")
-    text = raw if raw is not None else str(query.get("fields"))
-    from urllib.parse import unquote
-
-    names = [n.strip() for n in unquote(text).split(",")]
-    if any(not n for n in names):
-        raise bad_request("Invalid value for parameter 'fields'")
-    if len(names) > MAX_FIELDS_PER_REQUEST:
-        raise bad_request(f"Requested field count exceeds the maximum of {MAX_FIELDS_PER_REQUEST}")
-    for name in names:
-        if name in ("pivot", "pivotValue"):
-            raise bad_request(f"Field '{name}' is not supported; use 'pivotValues'")
-        if name not in KNOWN_METRICS and name not in ("dateRange", "pivotValues"):
-            raise bad_request(f"Unknown field '{name}' in parameter 'fields'")
-    return tuple(dict.fromkeys(names))
-
-
-def _sort(value: Any) -> tuple[str, bool] | None:
-    if value is None:
-        return None
-    if not isinstance(value, dict) or value.get("field") not in SORT_FIELDS:
-        raise bad_request("Invalid value for parameter 'sortBy'")
-    order = value.get("order", "DESCENDING")
-    if order not in ("ASCENDING", "DESCENDING"):
-        raise bad_request("Invalid value for parameter 'sortBy.order'")
-    return SORT_FIELDS[value["field"]], order == "DESCENDING"
+Buckets = dict[tuple[tuple[str, ...], tuple[int, int]], list[int]]
 
 
 def _pivot_value(pivot: str, ref: CreativeRef) -> str:
@@ -188,12 +32,12 @@ def _pivot_value(pivot: str, ref: CreativeRef) -> str:
 
 
 def select_creatives(
-    adv: Advertiser, query: AnalyticsQuery, forbidden: frozenset[int]
+    adv: Advertiser, request: AnalyticsRequest, forbidden: frozenset[int]
 ) -> list[CreativeRef]:
     """Creatives matching every facet (AND), outside forbidden accounts."""
     refs = [r for r in adv.refs.values() if r.account_id not in forbidden]
     orgs = {a["id"]: a["reference"] for a in adv.accounts}
-    for name, values in query.facets.items():
+    for name, values in request.facets.items():
         wanted = set(values)
         if name == "accounts":
             refs = [r for r in refs if f"urn:li:sponsoredAccount:{r.account_id}" in wanted]
@@ -207,8 +51,8 @@ def select_creatives(
             refs = [r for r in refs if r.reference in wanted]
         else:
             refs = [r for r in refs if orgs[r.account_id] in wanted]
-    if query.campaign_type:
-        refs = [r for r in refs if r.campaign_type == query.campaign_type]
+    if request.campaign_type:
+        refs = [r for r in refs if r.campaign_type == request.campaign_type]
     return refs
 
 
@@ -226,6 +70,10 @@ def _period_bounds(granularity: str, ordinal: int, lo: int, hi: int) -> tuple[in
     return max(first, lo), min(last, hi)
 
 
+def _reach(impressions: int) -> int:
+    return impressions * 3 // 5
+
+
 def _date_json(ordinal: int) -> dict[str, int]:
     day = date.fromordinal(ordinal)
     return {"year": day.year, "month": day.month, "day": day.day}
@@ -240,7 +88,7 @@ class AnalyticsEngine:
 
     def rows(
         self,
-        query: AnalyticsQuery,
+        request: AnalyticsRequest,
         *,
         forbidden: frozenset[int],
         row_cap: int,
@@ -249,51 +97,48 @@ class AnalyticsEngine:
     ) -> list[dict[str, Any]]:
         """The response elements: suppressed zero rows, stable order, truncated at row_cap."""
         adv = self.adv
-        lo = max(query.start.toordinal(), adv.first_ordinal)
-        end = query.end.toordinal() if query.end else adv.last_ordinal
+        lo = max(request.start.toordinal(), adv.first_ordinal)
+        end = request.end.toordinal() if request.end else adv.last_ordinal
         hi = min(end, adv.last_ordinal)
-        member = query.pivots[0] in MEMBER_PIVOTS
-        requested = query.metrics
-        served = [m for m in requested if not (member and m in NON_DEMOGRAPHIC)]
-        if (
-            "approximateMemberReach" in served
-            and end - query.start.toordinal() + 1 > REACH_MAX_DAYS
-        ):
-            served.remove("approximateMemberReach")
-        decisive = served or ["impressions", "clicks"]  # no metric asked: judge on the defaults
-        needed = list(dict.fromkeys([*served, *decisive, *([query.sort[0]] if query.sort else [])]))
-        needed = [n for n in needed if n != "approximateMemberReach"]
-        if "approximateMemberReach" in served and "impressions" not in needed:
-            needed.append("impressions")
+        days = end - request.start.toordinal() + 1
+        served = [
+            m
+            for m in request.metrics
+            if not (request.member and m in ENTITY_PIVOT_ONLY_METRICS)
+            and days <= RANGE_LIMITED_METRICS.get(m, days)
+        ]
+        decisive = served or list(DECISIVE_DEFAULTS)
+        sort = [request.sort[0]] if request.sort else []
+        needed = [n for n in dict.fromkeys([*served, *decisive, *sort]) if n != REACH]
+        if REACH in served and REACH_SOURCE not in needed:
+            needed.append(REACH_SOURCE)
         if lo > hi:
             return []
-        if member:
+        if request.member:
             hi = min(hi, adv.last_ordinal - 1)  # demographics lag a day
-        creatives = select_creatives(adv, query, forbidden)
-        period_of = {o: _period_bounds(query.granularity, o, lo, hi) for o in range(lo, hi + 1)}
-        if member:
-            buckets = self._member_buckets(query, creatives, period_of, needed, noise)
+        creatives = select_creatives(adv, request, forbidden)
+        period_of = {o: _period_bounds(request.granularity, o, lo, hi) for o in range(lo, hi + 1)}
+        if request.member:
+            buckets = self._member_buckets(request, creatives, period_of, needed, noise)
         else:
-            buckets = self._entity_buckets(query, creatives, period_of, needed)
+            buckets = self._entity_buckets(request, creatives, period_of, needed)
         index = {name: i for i, name in enumerate(needed)}
-        decisive_idx = [index[n] if n in index else index["impressions"] for n in decisive]
+        if REACH in served:
+            index[REACH] = index[REACH_SOURCE]
+        decisive_idx = [index[n] for n in decisive]
         keys = sorted(k for k, v in buckets.items() if any(v[i] for i in decisive_idx))
-        if query.sort:
-            position = index[query.sort[0]]
-            keys.sort(key=lambda k: buckets[k][position], reverse=query.sort[1])
+        if request.sort:
+            position = index[request.sort[0]]
+            keys.sort(key=lambda k: buckets[k][position], reverse=request.sort[1])
         out: list[dict[str, Any]] = []
-        want_range = "dateRange" in query.fields
-        want_pivots = "pivotValues" in query.fields
+        want_range = "dateRange" in request.fields
+        want_pivots = "pivotValues" in request.fields
         for key in keys[:row_cap]:
             values = buckets[key]
             row: dict[str, Any] = {}
             for name in served:
-                if name == "approximateMemberReach":
-                    row[name] = values[index["impressions"]] * 3 // 5
-                elif name in DECIMALS:
-                    row[name] = format_decimal(values[index[name]])
-                else:
-                    row[name] = values[index[name]]
+                value = values[index[name]]
+                row[name] = _reach(value) if name == REACH else wire_value(name, value)
             if want_pivots:
                 row["pivotValues"] = list(key[0])
             if want_range:
@@ -303,61 +148,59 @@ class AnalyticsEngine:
             out.append(row)
         return out
 
+    def _facts_by_period(
+        self, creatives: list[CreativeRef], period_of: dict[int, tuple[int, int]]
+    ) -> Iterator[tuple[CreativeRef, tuple[int, int], dict[str, int]]]:
+        """(creative, period, that day's metrics) for every day of delivery in the periods."""
+        facts = self.adv.facts
+        for ref in creatives:
+            for ordinal, metrics in facts.get(ref.urn, {}).items():
+                period = period_of.get(ordinal)
+                if period is not None:
+                    yield ref, period, metrics
+
     def _entity_buckets(
         self,
-        query: AnalyticsQuery,
+        request: AnalyticsRequest,
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
         needed: list[str],
-    ) -> dict[tuple[tuple[str, ...], tuple[int, int]], list[int]]:
-        buckets: dict[tuple[tuple[str, ...], tuple[int, int]], list[int]] = {}
+    ) -> Buckets:
+        buckets: Buckets = {}
         width = len(needed)
         pairs = list(enumerate(needed))
-        facts = self.adv.facts
-        for ref in creatives:
-            pivot_key = tuple(_pivot_value(p, ref) for p in query.pivots)
-            for ordinal, metrics in facts.get(ref.urn, {}).items():
-                period = period_of.get(ordinal)
-                if period is None:
-                    continue
-                key = (pivot_key, period)
-                acc = buckets.get(key)
-                if acc is None:
-                    acc = buckets[key] = [0] * width
-                for i, name in pairs:
-                    value = metrics.get(name)
-                    if value:
-                        acc[i] += value
+        for ref, period, metrics in self._facts_by_period(creatives, period_of):
+            key = (tuple(_pivot_value(p, ref) for p in request.pivots), period)
+            acc = buckets.get(key)
+            if acc is None:
+                acc = buckets[key] = [0] * width
+            for i, name in pairs:
+                value = metrics.get(name)
+                if value:
+                    acc[i] += value
         return buckets
 
     def _member_buckets(
         self,
-        query: AnalyticsQuery,
+        request: AnalyticsRequest,
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
         needed: list[str],
         noise: float,
-    ) -> dict[tuple[tuple[str, ...], tuple[int, int]], list[int]]:
-        pivot = query.pivots[0]
+    ) -> Buckets:
+        pivot = request.pivots[0]
         names = list(dict.fromkeys(["impressions", *needed]))
         per_campaign: dict[tuple[int, tuple[int, int]], dict[str, int]] = {}
-        facts = self.adv.facts
-        for ref in creatives:
-            for ordinal, metrics in facts.get(ref.urn, {}).items():
-                period = period_of.get(ordinal)
-                if period is None:
-                    continue
-                totals = per_campaign.setdefault((ref.campaign_id, period), {})
-                for name in names:
-                    value = metrics.get(name)
-                    if value:
-                        totals[name] = totals.get(name, 0) + value
-        buckets: dict[tuple[tuple[str, ...], tuple[int, int]], list[int]] = {}
+        for ref, period, metrics in self._facts_by_period(creatives, period_of):
+            totals = per_campaign.setdefault((ref.campaign_id, period), {})
+            for name in names:
+                value = metrics.get(name)
+                if value:
+                    totals[name] = totals.get(name, 0) + value
+        buckets: Buckets = {}
         width = len(needed)
         for (campaign_id, period), totals in sorted(per_campaign.items()):
-            parts = self.demographics.split(
-                pivot, campaign_id, period[0], totals, names, DECIMALS, noise
-            )
+            parts = self.demographics.split(pivot, campaign_id, period[0], totals, names, noise)
             for value, metrics in parts:
                 acc = buckets.setdefault(((value,), period), [0] * width)
                 for i, name in enumerate(needed):

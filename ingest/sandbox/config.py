@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from .contract import DATA_VOLUME_LIMIT, DATA_VOLUME_WINDOW_SECONDS, ROW_CAP
+
 FAULT_KINDS = frozenset({"429", "429_retry_after", "500_json", "500_html", "503", "drop", "slow"})
 
 # Fixed when the sandbox starts: changing them would change the data or the address.
@@ -45,10 +47,10 @@ class SandboxConfig:
     retry_after_seconds: int = 1
     token_expires_after_calls: int | None = None
     token_revoked: bool = False
-    row_cap: int = 15_000
+    row_cap: int = ROW_CAP
     daily_quota_calls: int | None = None
-    data_volume_limit: int = 45_000_000
-    data_volume_window_seconds: float = 300.0
+    data_volume_limit: int = DATA_VOLUME_LIMIT
+    data_volume_window_seconds: float = DATA_VOLUME_WINDOW_SECONDS
     short_page: bool = False
     forbidden_account_ids: tuple[int, ...] = ()
     extra_fields: bool = False

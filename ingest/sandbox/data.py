@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from .contract import DECIMAL_METRICS
+
 SCALE = 10**12  # decimal metrics: integer units of 1e-12
 MICRO_TO_SCALE = 10**6  # one local-currency micro unit in SCALE units
 WINDOW_DAYS = 120
@@ -33,6 +35,11 @@ def format_decimal(units: int) -> str:
     if not frac:
         return f"{sign}{whole}"
     return f"{sign}{whole}." + f"{frac:012d}".rstrip("0")
+
+
+def wire_value(metric: str, units: int) -> int | str:
+    """A stored value as a response element carries it: a decimal string or an integer."""
+    return format_decimal(units) if metric in DECIMAL_METRICS else units
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """Professional-demographic (MEMBER_*) values derived from campaign facts.
 
 Approximate like LinkedIn's: a campaign's period totals are split over a seeded, skewed set of
-values per pivot; values with fewer than 3 impressions are dropped and only the top 100 values
-per campaign per period are kept, so sums never reconcile exactly with the campaign rows.
+values per pivot; values with too few impressions are dropped and only the largest values per
+campaign per period are kept, so sums never reconcile exactly with the campaign rows.
 """
 
 from __future__ import annotations
@@ -10,8 +10,7 @@ from __future__ import annotations
 import random
 import threading
 
-MIN_IMPRESSIONS = 3
-TOP_VALUES = 100
+from .contract import DECIMAL_METRICS, MEMBER_MIN_IMPRESSIONS, MEMBER_TOP_VALUES
 
 _COMPANY_SIZES = (
     "SIZE_1", "SIZE_2_TO_10", "SIZE_11_TO_50", "SIZE_51_TO_200", "SIZE_201_TO_500",
@@ -72,7 +71,6 @@ class Demographics:
         period: int,
         totals: dict[str, int],
         names: list[str],
-        decimals: frozenset[str],
         noise: float,
     ) -> list[tuple[str, dict[str, int]]]:
         """The kept (value, metrics) of one campaign-period; metrics in SCALE units for decimals."""
@@ -82,7 +80,7 @@ class Demographics:
         for value, share in self.weights(pivot, campaign_id):
             factor = share * (1.0 + rng.uniform(-noise, noise)) if rng else share
             value_impressions = int(impressions * factor)
-            if value_impressions < MIN_IMPRESSIONS:
+            if value_impressions < MEMBER_MIN_IMPRESSIONS:
                 continue
             metrics: dict[str, int] = {}
             for name in names:
@@ -90,11 +88,11 @@ class Demographics:
                 if not amount:
                     continue
                 part = int(amount * factor)
-                if name in decimals:
+                if name in DECIMAL_METRICS:
                     part -= part % 10**6  # approximate money keeps six decimals
                 if part:
                     metrics[name] = part
             metrics["impressions"] = value_impressions
             out.append((value_impressions, value, metrics))
         out.sort(key=lambda item: (-item[0], item[1]))
-        return [(value, metrics) for _, value, metrics in out[:TOP_VALUES]]
+        return [(value, metrics) for _, value, metrics in out[:MEMBER_TOP_VALUES]]

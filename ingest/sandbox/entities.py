@@ -7,14 +7,15 @@ from collections.abc import Callable
 from typing import Any
 
 from .config import SandboxConfig
+from .contract import (
+    DEFAULT_PAGE_SIZE,
+    HIDDEN_WITHOUT_STATUS_FILTER,
+    MAX_CREATIVE_PAGE_SIZE,
+    MAX_PAGE_SIZE,
+)
 from .data import Advertiser
-from .errors import ApiError, bad_request, missing_parameter, not_found, restli_error
+from .errors import bad_request, missing_parameter, not_found
 from .restli import Query, as_list, decode_page_token, encode_page_token, search_values
-
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-MAX_CREATIVE_PAGE_SIZE = 100
-HIDDEN_BY_DEFAULT = frozenset({"REMOVED", "PENDING_DELETION"})
 
 Record = dict[str, Any]
 
@@ -107,7 +108,7 @@ def _common_search(records: list[Record], search: Any, urn_kind: str, hide: bool
     )
     statuses = search_values(search, "status")
     if statuses is None and hide:
-        records = [r for r in records if r["status"] not in HIDDEN_BY_DEFAULT]
+        records = [r for r in records if r["status"] not in HIDDEN_WITHOUT_STATUS_FILTER]
     records = _filter(records, statuses, lambda r: r["status"])
     records = _filter(records, search_values(search, "name"), lambda r: r.get("name", ""))
     records = _filter(records, search_values(search, "type"), lambda r: r.get("type", ""))
@@ -198,11 +199,5 @@ class EntityFinders:
             if str(record["id"]) == key:
                 return _drift(record, drift_kind, config)
         if kind == "creatives" and not key.startswith("urn:li:sponsoredCreative:"):
-            raise ApiError(
-                400,
-                {
-                    "message": f"Invalid URN in path key 'id': '{key}' is not a valid URN",
-                    "status": 400,
-                },
-            )
-        raise restli_error(404, "NOT_FOUND", "Could not find entity")
+            raise bad_request(f"Invalid URN in path key 'id': '{key}' is not a valid URN")
+        raise not_found()

@@ -1,4 +1,4 @@
-"""Error answers of the emulated API (section 8 of the wire contract)."""
+"""Error answers of the emulated API: Rest.li, legacy and OAuth envelopes."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fault injection, the daily call quota and the 5-minute data-volume throttle."""
+"""Fault injection, the daily call quota, the data-volume throttle and the sandbox clock."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import time
 from collections import deque
 from datetime import UTC, datetime
 
+from .config import SandboxConfig
 from .errors import ApiError, restli_error
 
 DAY_LIMIT_MESSAGE = (
@@ -18,6 +19,7 @@ DATA_LIMIT_MESSAGE = (
     "The data request limit has been exceeded. "
     "More than 45 million metric values were requested in a 5-minute window."
 )
+THROTTLE_MESSAGE = "Resource level throttle limit for calls to this resource is reached."
 HTML_500 = (
     "<!DOCTYPE html><html><head><title>500 Internal Server Error</title></head>"
     "<body><h1>Internal Server Error</h1><p>Request ID: sandbox</p></body></html>"
@@ -37,13 +39,23 @@ class Clock:
         self.offset += seconds
 
 
-class FaultInjector:
+class _Guarded:
+    """State shared by request threads: kept behind a lock, put back to its start by reset()."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        raise NotImplementedError
+
+
+class FaultInjector(_Guarded):
     """Deterministic faults: one draw per eligible request from its own seeded Random."""
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self._lock = threading.Lock()
-        self.reset()
+        super().__init__()
 
     def reset(self) -> None:
         with self._lock:
@@ -58,24 +70,22 @@ class FaultInjector:
             kind = self._rng.choice(sorted(kinds))
         return kind if hit else None
 
+    def inject(self, config: SandboxConfig) -> tuple[str | None, ApiError | None]:
+        """Draw a fault: (kind, the error to answer with, if any); "slow" sleeps here."""
+        kind = self.draw(config.fault_rate, config.fault_kinds)
+        if kind == "slow":
+            time.sleep(config.slow_seconds)
+        if kind is None or kind in ("slow", "drop"):
+            return kind, None
+        return kind, fault_error(kind, config.retry_after_seconds)
+
 
 def fault_error(kind: str, retry_after: int) -> ApiError:
     """The answer for a fault kind other than drop and slow."""
-    if kind == "429":
-        return restli_error(
-            429,
-            "TOO_MANY_REQUESTS",
-            "Resource level throttle limit for calls to this resource is reached.",
-            101,
-        )
-    if kind == "429_retry_after":
-        error = restli_error(
-            429,
-            "TOO_MANY_REQUESTS",
-            "Resource level throttle limit for calls to this resource is reached.",
-            101,
-        )
-        error.headers["Retry-After"] = str(retry_after)
+    if kind in ("429", "429_retry_after"):
+        error = restli_error(429, "TOO_MANY_REQUESTS", THROTTLE_MESSAGE, 101)
+        if kind == "429_retry_after":
+            error.headers["Retry-After"] = str(retry_after)
         return error
     if kind == "500_json":
         return restli_error(500, "INTERNAL_SERVER_ERROR", "Internal Server Error")
@@ -86,13 +96,12 @@ def fault_error(kind: str, retry_after: int) -> ApiError:
     raise ValueError(kind)
 
 
-class DailyQuota:
+class DailyQuota(_Guarded):
     """Calls per UTC day to adAnalytics; resets at midnight UTC (of the sandbox clock)."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._lock = threading.Lock()
-        self.reset()
+        super().__init__()
 
     def reset(self) -> None:
         with self._lock:
@@ -110,14 +119,13 @@ class DailyQuota:
             self._calls += 1
 
 
-class DataVolume:
+class DataVolume(_Guarded):
     """Σ(fields x rows) over a rolling window; a request that would pass the limit gets 429."""
 
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
-        self._lock = threading.Lock()
         self._events: deque[tuple[float, int]] = deque()
-        self._total = 0
+        super().__init__()
 
     def reset(self) -> None:
         with self._lock:

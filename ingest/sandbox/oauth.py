@@ -1,4 +1,4 @@
-"""OAuth 2.0 token store: code and refresh grants, introspection, expiry and revocation."""
+"""OAuth 2.0: the token store (grants, introspection, expiry, revocation) and its routes."""
 
 from __future__ import annotations
 
@@ -6,8 +6,11 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlencode
 
+from .config import SandboxConfig
 from .errors import oauth_error, restli_error
+from .responses import Response
 
 ACCESS_TTL = 60 * 86_400
 REFRESH_TTL = 365 * 86_400
@@ -167,3 +170,41 @@ class TokenStore:
             "scope": SCOPE,
             "auth_type": "3L",
         }
+
+
+def answer_oauth(
+    tokens: TokenStore,
+    method: str,
+    name: str,
+    query: str,
+    body: bytes,
+    now: float,
+    config: SandboxConfig,
+) -> Response:
+    """The /oauth/v2/{name} routes: authorization (302 with a code), token and introspection."""
+    if name == "authorization" and method == "GET":
+        params = dict(parse_qsl(query))
+        if params.get("client_id") != tokens.client_id:
+            raise oauth_error(400, "invalid_client", "Unknown client_id")
+        redirect = params.get("redirect_uri")
+        if not redirect or params.get("response_type") != "code":
+            raise oauth_error(
+                400, "invalid_request", "redirect_uri and response_type=code are required"
+            )
+        answer = {"code": tokens.issue_code(now)}
+        if "state" in params:
+            answer["state"] = params["state"]
+        separator = "&" if "?" in redirect else "?"
+        return Response(
+            302, b"", "text/plain", {"Location": f"{redirect}{separator}{urlencode(answer)}"}
+        )
+    if method != "POST" or name not in ("accessToken", "introspectToken"):
+        raise oauth_error(404, "not_found", f"No OAuth endpoint {method} /oauth/v2/{name}")
+    form = dict(parse_qsl(body.decode("utf-8", "replace")))
+    if name == "accessToken":
+        return Response.json(tokens.exchange(form, now, revoked=config.token_revoked))
+    return Response.json(
+        tokens.introspect(
+            form, now, revoked=config.token_revoked, max_calls=config.token_expires_after_calls
+        )
+    )

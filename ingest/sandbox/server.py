@@ -1,11 +1,10 @@
-"""The sandbox HTTP server: routing, common checks, knobs, stats and the CLI entry point."""
+"""The Sandbox: its state, knobs and stats, the HTTP server around it and the CLI entry point."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import random
-import re
 import socket
 import threading
 import time
@@ -13,46 +12,20 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from . import analytics
 from .config import FAULT_KINDS, SandboxConfig
 from .data import default_today, generate
-from .entities import EntityFinders
-from .errors import ApiError, access_denied, bad_request, legacy_error, oauth_error, restli_error
-from .faults import Clock, DailyQuota, DataVolume, FaultInjector, fault_error
-from .oauth import TokenStore
-from .restli import parse_query
+from .errors import ApiError, legacy_error
+from .faults import Clock, DailyQuota, DataVolume, FaultInjector
+from .oauth import TokenStore, answer_oauth
+from .responses import Response
+from .rest import RestApi
+from .restatement import restate
 from .truth import Truth
-
-_VERSION = re.compile(r"^(\d{6})(?:\.\d{2})?$")
-_CONVERSION_OBJECTIVES = frozenset({"WEBSITE_CONVERSION", "WEBSITE_VISIT", "LEAD_GENERATION"})
-_CONVERSION_METRICS = (
-    "externalWebsiteConversions", "externalWebsitePostClickConversions",
-    "externalWebsitePostViewConversions", "conversionValueInLocalCurrency",
-)  # fmt: skip
-
-
-@dataclass
-class Response:
-    """What the handler writes back (or, with drop, the connection it closes)."""
-
-    status: int = 200
-    body: bytes = b""
-    content_type: str = "application/json"
-    headers: dict[str, str] = field(default_factory=dict)
-    drop: bool = False
-
-    @classmethod
-    def json(cls, payload: Any, status: int = 200) -> Response:
-        return cls(status, json.dumps(payload).encode())
-
-    @classmethod
-    def error(cls, error: ApiError) -> Response:
-        return cls(error.status, error.payload(), error.content_type, dict(error.headers))
 
 
 @dataclass(frozen=True)
@@ -90,8 +63,15 @@ class Sandbox:
         self.faults = FaultInjector(self._config.seed)
         self.quota = DailyQuota(self.clock)
         self.volume = DataVolume(self.clock)
-        self.entities = EntityFinders(self.advertiser)
-        self.engine = analytics.AnalyticsEngine(self.advertiser)
+        self.rest = RestApi(
+            self.advertiser,
+            self.clock,
+            self.tokens,
+            self.faults,
+            self.quota,
+            self.volume,
+            count_rows=self._count_rows,
+        )
         self._lock = threading.Lock()
         self._by_route: Counter[str] = Counter()
         self._by_status: Counter[int] = Counter()
@@ -193,40 +173,10 @@ class Sandbox:
         """
         if days < 1:
             raise ValueError("days must be >= 1")
-        adv = self.advertiser
         with self._lock:
-            rng = random.Random(f"{adv.seed}:restate:{self._restatements}")
+            rng = random.Random(f"{self.advertiser.seed}:restate:{self._restatements}")
             self._restatements += 1
-        tracked = {c["id"] for c in adv.campaigns if c["objectiveType"] in _CONVERSION_OBJECTIVES}
-        first = adv.last_ordinal - days + 1
-        changed = 0
-        for urn, facts in adv.facts.items():
-            ref = adv.refs[urn]
-            if ref.campaign_id not in tracked:
-                continue
-            unit = adv.conversion_value[ref.campaign_id]
-            for ordinal in sorted(o for o in facts if o >= first):
-                metrics = facts[ordinal]
-                click = metrics.get("externalWebsitePostClickConversions", 0)
-                view = metrics.get("externalWebsitePostViewConversions", 0)
-                if factor is not None:
-                    new_click, new_view = round(click * factor), round(view * factor)
-                else:
-                    new_click = click + (
-                        rng.choice((0, 0, 1, 2)) if metrics.get("landingPageClicks") else 0
-                    )
-                    new_view = view + rng.choice((0, 0, 0, 1))
-                if (new_click, new_view) == (click, view):
-                    continue
-                updated = {k: v for k, v in metrics.items() if k not in _CONVERSION_METRICS}
-                if new_click + new_view:
-                    updated["externalWebsitePostClickConversions"] = new_click
-                    updated["externalWebsitePostViewConversions"] = new_view
-                    updated["externalWebsiteConversions"] = new_click + new_view
-                    updated["conversionValueInLocalCurrency"] = (new_click + new_view) * unit
-                facts[ordinal] = {k: v for k, v in updated.items() if v}  # one atomic swap
-                changed += 1
-        return changed
+        return restate(self.advertiser, rng, days, factor)
 
     # -- stats -----------------------------------------------------------------------------
     @property
@@ -248,6 +198,10 @@ class Sandbox:
             self._faults.clear()
             self._rows = 0
 
+    def _count_rows(self, rows: int) -> None:
+        with self._lock:
+            self._rows += rows
+
     def _count(self, route: str, status: int, fault: str | None = None) -> None:
         with self._lock:
             self._by_route[route] += 1
@@ -260,7 +214,7 @@ class Sandbox:
         self, method: str, path: str, query: str, headers: Mapping[str, str], body: bytes
     ) -> Response:
         """Answer one HTTP request (the handler only does I/O)."""
-        route = _route_name(path)
+        route = route_name(path)
         if path.startswith("/_sandbox/"):
             response = self._control(method, path, body)
             self._count(route, response.status)
@@ -271,11 +225,14 @@ class Sandbox:
         fault: str | None = None
         try:
             if path.startswith("/oauth/v2/"):
-                fault, error = self._inject(config) if config.fault_oauth else (None, None)
-                answer = Response.error(error) if error else None
-                response = answer or self._oauth(method, path, query, body)
+                fault, error = self.faults.inject(config) if config.fault_oauth else (None, None)
+                if error is not None:
+                    raise error
+                name = path[len("/oauth/v2/") :]
+                now = self.clock.now()
+                response = answer_oauth(self.tokens, method, name, query, body, now, config)
             elif path == "/rest" or path.startswith("/rest/"):
-                response, fault = self._rest(method, path, query, headers, body, config)
+                response, fault = self.rest.answer(method, path, query, headers, body, config)
             else:
                 response = Response.error(legacy_error(404, f"No resource found at {path}"))
         except ApiError as error:
@@ -286,155 +243,6 @@ class Sandbox:
         response.headers.setdefault("x-li-uuid", uuid.uuid4().hex)
         response.headers.setdefault("x-li-fabric", "sandbox")
         return response
-
-    def _inject(self, config: SandboxConfig) -> tuple[str | None, ApiError | None]:
-        """Draw a fault: (kind, the error to answer with, if any); "slow" sleeps here."""
-        kind = self.faults.draw(config.fault_rate, config.fault_kinds)
-        if kind == "slow":
-            time.sleep(config.slow_seconds)
-        if kind is None or kind in ("slow", "drop"):
-            return kind, None
-        return kind, fault_error(kind, config.retry_after_seconds)
-
-    def _rest(
-        self,
-        method: str,
-        path: str,
-        query: str,
-        headers: Mapping[str, str],
-        body: bytes,
-        config: SandboxConfig,
-    ) -> tuple[Response, str | None]:
-        override = (headers.get("X-HTTP-Method-Override") or "").upper()
-        if method == "POST" and override == "GET":
-            tunnelled = body.decode("utf-8", "replace").strip()
-            query = "&".join(p for p in (query, tunnelled) if p)
-        elif method != "GET":
-            raise legacy_error(405, f"Method {method} is not supported by the sandbox on {path}")
-        now = self.clock.now()
-        self.tokens.authorize(
-            headers.get("Authorization"),
-            now,
-            revoked=config.token_revoked,
-            max_calls=config.token_expires_after_calls,
-        )
-        version = self._version(headers.get("LinkedIn-Version"), config)
-        parts = (
-            [unquote(p) for p in path[len("/rest/") :].split("/")]
-            if path.startswith("/rest/")
-            else [""]
-        )
-        if parts[0] == "adAnalytics" and len(parts) == 1:
-            self.quota.take(config.daily_quota_calls)
-        fault, error = self._inject(config)
-        if error is not None:
-            return Response.error(error), fault
-        if fault == "drop":
-            return Response(drop=True), fault
-        return self._dispatch(parts, parse_query(query), version, config), fault
-
-    @staticmethod
-    def _version(header: str | None, config: SandboxConfig) -> str:
-        if header is None or not header.strip():
-            raise restli_error(
-                400,
-                "VERSION_MISSING",
-                "A version must be present. "
-                "Please specify a version by adding the Linkedin-Version header.",
-            )
-        match = _VERSION.match(header.strip())
-        if match is None:
-            raise restli_error(
-                400,
-                "INVALID_VERSION",
-                f"Invalid version format '{header.strip()}'; expected YYYYMM",
-            )
-        version = match.group(1)
-        if version not in config.active_versions:
-            raise restli_error(
-                426, "NONEXISTENT_VERSION", f"Requested version {version}01 is not active"
-            )
-        return version
-
-    def _dispatch(
-        self, parts: list[str], query: Any, version: str, config: SandboxConfig
-    ) -> Response:
-        entities = self.entities
-        if parts == ["adAnalytics"]:
-            return self._analytics(query, config)
-        if not parts or parts[0] != "adAccounts" or len(parts) > 4:
-            raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
-        if len(parts) == 1:
-            return Response.json(entities.search_accounts(query, config))
-        if not parts[1].isdigit():
-            raise bad_request(f"Invalid key '{parts[1]}' for resource adAccounts")
-        account_id = int(parts[1])
-        if account_id in config.forbidden_account_ids:
-            resource = "adAccounts" if len(parts) == 2 else parts[2]
-            raise access_denied(
-                f"{resource}.{'GET' if len(parts) in (2, 4) else 'FINDER'}", version
-            )
-        if len(parts) == 2:
-            return Response.json(entities.get_account(account_id, config))
-        kind = parts[2]
-        if kind not in ("adCampaignGroups", "adCampaigns", "creatives"):
-            raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
-        if len(parts) == 4:
-            return Response.json(entities.get_child(account_id, kind, parts[3], config))
-        if kind == "adCampaignGroups":
-            return Response.json(entities.search_groups(account_id, query, config))
-        if kind == "adCampaigns":
-            return Response.json(entities.search_campaigns(account_id, query, config))
-        return Response.json(entities.search_creatives(account_id, query, config))
-
-    def _analytics(self, query: Any, config: SandboxConfig) -> Response:
-        request = analytics.parse(query)
-        rows = self.engine.rows(
-            request,
-            forbidden=frozenset(config.forbidden_account_ids),
-            row_cap=config.row_cap,
-            noise=config.demographic_noise,
-            extra_fields=config.extra_fields,
-        )
-        self.volume.charge(
-            len(request.fields) * len(rows),
-            config.data_volume_limit,
-            config.data_volume_window_seconds,
-        )
-        with self._lock:
-            self._rows += len(rows)
-        return Response.json({"paging": {"start": 0, "count": 10, "links": []}, "elements": rows})
-
-    def _oauth(self, method: str, path: str, query: str, body: bytes) -> Response:
-        config = self._config
-        now = self.clock.now()
-        name = path[len("/oauth/v2/") :]
-        if name == "authorization" and method == "GET":
-            params = dict(parse_qsl(query))
-            if params.get("client_id") != self.client_id:
-                raise oauth_error(400, "invalid_client", "Unknown client_id")
-            redirect = params.get("redirect_uri")
-            if not redirect or params.get("response_type") != "code":
-                raise oauth_error(
-                    400, "invalid_request", "redirect_uri and response_type=code are required"
-                )
-            answer = {"code": self.tokens.issue_code(now)}
-            if "state" in params:
-                answer["state"] = params["state"]
-            separator = "&" if "?" in redirect else "?"
-            return Response(
-                302, b"", "text/plain", {"Location": f"{redirect}{separator}{urlencode(answer)}"}
-            )
-        if method != "POST" or name not in ("accessToken", "introspectToken"):
-            raise oauth_error(404, "not_found", f"No OAuth endpoint {method} {path}")
-        form = dict(parse_qsl(body.decode("utf-8", "replace")))
-        if name == "accessToken":
-            return Response.json(self.tokens.exchange(form, now, revoked=config.token_revoked))
-        return Response.json(
-            self.tokens.introspect(
-                form, now, revoked=config.token_revoked, max_calls=config.token_expires_after_calls
-            )
-        )
 
     def _control(self, method: str, path: str, body: bytes) -> Response:
         name = path[len("/_sandbox/") :]
@@ -458,7 +266,7 @@ class Sandbox:
         return Response.json({"error": f"no sandbox control route {method} {path}"}, 404)
 
 
-def _route_name(path: str) -> str:
+def route_name(path: str) -> str:
     """A stats label: the resource, with ids folded ("adAccounts/{id}/adCampaigns")."""
     parts = [p for p in path.split("/") if p]
     if not parts:

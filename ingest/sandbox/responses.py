@@ -1,0 +1,28 @@
+"""Response: what a route answers; the HTTP handler only writes it out."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ApiError
+
+
+@dataclass
+class Response:
+    """Status, body and headers to write back (or, with drop, the connection to close)."""
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "application/json"
+    headers: dict[str, str] = field(default_factory=dict)
+    drop: bool = False
+
+    @classmethod
+    def json(cls, payload: Any, status: int = 200) -> Response:
+        return cls(status, json.dumps(payload).encode())
+
+    @classmethod
+    def error(cls, error: ApiError) -> Response:
+        return cls(error.status, error.payload(), error.content_type, dict(error.headers))
