@@ -1,4 +1,4 @@
-"""LinkedIn OAuth 2.0 (3-legged): the consent URL, the code exchange and the refresh grant.
+"""LinkedIn OAuth 2.0: the refresh grant that mints a new access token.
 
 Token responses carry secrets: `Token` hides them from its repr, and error messages name the
 setting to fix and the API's `error_description`, never a token or client secret.
@@ -6,13 +6,9 @@ setting to fix and the API's `error_description`, never a token or client secret
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import quote
 
 import httpx
-
-from ingest.linkedin_ads.settings import DEFAULT_OAUTH_URL
 
 
 @dataclass(frozen=True)
@@ -40,49 +36,6 @@ class OAuthError(Exception):
         super().__init__(message)
         self.status = status
         self.error = error
-
-
-def authorization_url(
-    client_id: str,
-    redirect_uri: str,
-    scopes: Iterable[str],
-    state: str,
-    oauth_url: str = DEFAULT_OAUTH_URL,
-) -> str:
-    """The URL a member opens to grant access; LinkedIn redirects back with ?code=...&state=..."""
-    query = "&".join(
-        f"{key}={quote(value, safe='')}"
-        for key, value in (
-            ("response_type", "code"),
-            ("client_id", client_id),
-            ("redirect_uri", redirect_uri),
-            ("scope", " ".join(scopes)),
-            ("state", state),
-        )
-    )
-    return f"{oauth_url.rstrip('/')}/authorization?{query}"
-
-
-def exchange_code(
-    oauth_url: str,
-    code: str,
-    client_id: str,
-    client_secret: str,
-    redirect_uri: str,
-    transport: httpx.BaseTransport | None = None,
-    timeout: float = 30.0,
-) -> Token:
-    """Trade an authorization code for an access (and, for approved partners, refresh) token."""
-    form = {
-        "grant_type": "authorization_code",
-        "code": code,
-        "client_id": client_id,
-        "client_secret": client_secret,
-        "redirect_uri": redirect_uri,
-    }
-    return _token_request(
-        oauth_url, form, "the authorization code and redirect_uri", transport, timeout
-    )
 
 
 def refresh_access_token(

@@ -20,21 +20,13 @@ import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
-from ingest.linkedin_ads import restli
-from ingest.linkedin_ads.auth import OAuthError, Token, redact, refresh_access_token
-from ingest.linkedin_ads.errors import (
-    AuthenticationError,
-    BadRequestError,
-    DailyQuotaExceededError,
-    LinkedInError,
-    NotFoundError,
-    PermissionDeniedError,
-    RateLimitError,
-    ServerError,
-    TransportFailure,
-    VersionNotActiveError,
+from ingest.linkedin_ads import errors, restli
+from ingest.linkedin_ads.auth import OAuthError, redact, refresh_access_token
+from ingest.linkedin_ads.settings import (
+    ENTITY_PAGE_SIZE,
+    MAX_QUERY_STRING_LENGTH,
+    RESTLI_PROTOCOL_VERSION,
 )
-from ingest.linkedin_ads.settings import MAX_QUERY_STRING_LENGTH, RESTLI_PROTOCOL_VERSION
 from ingest.linkedin_ads.stats import RequestStats
 
 __all__ = ["LinkedInClient"]
@@ -52,7 +44,7 @@ class _Retry(Exception):
     def __init__(
         self,
         reason: str,
-        error: LinkedInError,
+        error: errors.LinkedInError,
         retry_after: float | None = None,
         min_wait: float = 0,
     ) -> None:
@@ -96,14 +88,12 @@ class LinkedInClient:
         data_limit_wait: float = 300.0,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        on_token_refreshed: Callable[[Token], None] | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.api_version = api_version
         self.oauth_url = oauth_url
         self.max_attempts = max_attempts
         self.data_limit_wait = data_limit_wait
-        self.on_token_refreshed = on_token_refreshed
         self.stats = RequestStats()
         self._auth = _BearerAuth(access_token)
         self._refresh_token = refresh_token
@@ -143,14 +133,14 @@ class LinkedInClient:
         token_sent = self._auth.token
         try:
             return self._send(path, query)
-        except AuthenticationError:
+        except errors.AuthenticationError:
             if self._refresh_grant() is None:
                 raise
         self._refresh(token_sent)
         return self._send(path, query)
 
     def paginate(
-        self, path: str, params: restli.Params = (), page_size: int = 100
+        self, path: str, params: restli.Params = (), page_size: int = ENTITY_PAGE_SIZE
     ) -> Iterator[list[dict[str, Any]]]:
         """Cursor paging: yields each page; stops only when `metadata.nextPageToken` is absent."""
         base = [*_pairs(params), ("pageSize", page_size)]
@@ -163,26 +153,10 @@ class LinkedInClient:
             if not next_token:
                 return
             if next_token == token:
-                raise LinkedInError(
+                raise errors.LinkedInError(
                     "the API returned the same nextPageToken twice", method="GET", path=path
                 )
             token = next_token
-
-    def paginate_offset(
-        self, path: str, params: restli.Params = (), count: int = 100
-    ) -> Iterator[list[dict[str, Any]]]:
-        """Offset paging (start/count): stops on a short page or when `paging.total` is reached."""
-        base = _pairs(params)
-        start = 0
-        while True:
-            page = self.get(path, [*base, ("start", start), ("count", count)])
-            elements = page.get("elements") or []
-            if elements:
-                yield elements
-            start += len(elements)
-            total = (page.get("paging") or {}).get("total")
-            if len(elements) < count or (total is not None and start >= total):
-                return
 
     def _refresh_grant(self) -> tuple[str, str, str, str] | None:
         """(oauth_url, refresh_token, client_id, client_secret) when all four are configured."""
@@ -203,7 +177,7 @@ class LinkedInClient:
                     timeout=self._timeout,
                 )
             except OAuthError as exc:
-                raise AuthenticationError(
+                raise errors.AuthenticationError(
                     f"the access token was rejected and refreshing it failed: {exc}",
                     status=401,
                     code=exc.error,
@@ -214,8 +188,6 @@ class LinkedInClient:
             self._refresh_token = token.refresh_token or self._refresh_token
             self.stats.record_refresh()
             log.info("refreshed the LinkedIn access token (valid for %d s)", token.expires_in)
-        if self.on_token_refreshed:
-            self.on_token_refreshed(token)
 
     def _send(self, path: str, query: str) -> dict[str, Any]:
         """One logical request: retried with tenacity, raising the typed error when it gives up."""
@@ -259,7 +231,7 @@ class LinkedInClient:
             self.stats.record_request(kind, None)
             reason = type(exc).__name__
             log.debug("%s %s %s %.0fms", method, path, reason, _ms_since(started))
-            error = TransportFailure(
+            error = errors.TransportFailure(
                 f"network error after {self.max_attempts} attempts: {reason}",
                 method=method,
                 path=path,
@@ -278,7 +250,7 @@ class LinkedInClient:
         if 200 <= status < 300:
             if isinstance(body, dict):
                 return body
-            error = ServerError(
+            error = errors.ServerError(
                 "the response body is not a JSON object", status=status, method=method, path=path
             )
             raise _Retry(f"non-JSON body (HTTP {status})", error)
@@ -286,14 +258,14 @@ class LinkedInClient:
         where = {"status": status, "method": method, "path": path}
         message = fields.pop("message")
         if status == 401:
-            raise AuthenticationError(
+            raise errors.AuthenticationError(
                 f"{message}; check SOURCES__LINKEDIN_ADS__ACCESS_TOKEN (or set REFRESH_TOKEN, "
                 "CLIENT_ID and CLIENT_SECRET so it can be refreshed)",
                 **fields,
                 **where,
             )
         if status == 426:
-            raise VersionNotActiveError(
+            raise errors.VersionNotActiveError(
                 f"{message}; LinkedIn-Version {self.api_version} is no longer active, raise "
                 "SOURCES__LINKEDIN_ADS__API_VERSION to a current YYYYMM",
                 **fields,
@@ -301,22 +273,26 @@ class LinkedInClient:
             )
         if status == 429:
             if _DAY_LIMIT.search(message):
-                raise DailyQuotaExceededError(
+                raise errors.DailyQuotaExceededError(
                     f"{message}; the daily quota resets at 00:00 UTC, run again after that",
                     **fields,
                     **where,
                 )
-            error = RateLimitError(message, **fields, **where)
+            error = errors.RateLimitError(message, **fields, **where)
             if _DATA_LIMIT in message:
                 raise _Retry(
                     "data limit (45M metric values / 5 min)", error, min_wait=self.data_limit_wait
                 )
             raise _Retry("HTTP 429", error, retry_after=_retry_after(response))
         if status >= 500:
-            error = ServerError(message, **fields, **where)
+            error = errors.ServerError(message, **fields, **where)
             raise _Retry(f"HTTP {status}", error, retry_after=_retry_after(response))
-        error_type = {400: BadRequestError, 403: PermissionDeniedError, 404: NotFoundError}
-        raise error_type.get(status, LinkedInError)(message, **fields, **where)
+        error_type = {
+            400: errors.BadRequestError,
+            403: errors.PermissionDeniedError,
+            404: errors.NotFoundError,
+        }
+        raise error_type.get(status, errors.LinkedInError)(message, **fields, **where)
 
     def _error_fields(self, body: object, text: str) -> dict[str, Any]:
         if isinstance(body, dict):

@@ -10,8 +10,6 @@ import pytest
 from ingest.linkedin_ads.auth import (
     OAuthError,
     Token,
-    authorization_url,
-    exchange_code,
     redact,
     refresh_access_token,
 )
@@ -39,17 +37,6 @@ def _token_endpoint(status: int, body: object, seen: list[httpx.Request]) -> htt
     return httpx.MockTransport(handler)
 
 
-def test_authorization_url_quotes_redirect_and_space_joins_scopes() -> None:
-    url = authorization_url(
-        "cid", "http://localhost:8080/cb?x=1", ["r_ads", "r_ads_reporting"], "st8", OAUTH_URL
-    )
-    assert url == (
-        f"{OAUTH_URL}/authorization?response_type=code&client_id=cid"
-        "&redirect_uri=http%3A%2F%2Flocalhost%3A8080%2Fcb%3Fx%3D1"
-        "&scope=r_ads%20r_ads_reporting&state=st8"
-    )
-
-
 def test_refresh_posts_the_refresh_grant_as_a_form_and_returns_the_token() -> None:
     seen: list[httpx.Request] = []
     token = refresh_access_token(
@@ -72,23 +59,6 @@ def test_refresh_posts_the_refresh_grant_as_a_form_and_returns_the_token() -> No
         "client_id": ["cid"],
         "client_secret": [CLIENT_SECRET],
     }
-
-
-def test_exchange_code_sends_the_authorization_code_grant() -> None:
-    seen: list[httpx.Request] = []
-    token = exchange_code(
-        OAUTH_URL,
-        "the-code",
-        "cid",
-        CLIENT_SECRET,
-        "http://localhost/cb",
-        transport=_token_endpoint(200, TOKEN_BODY, seen),
-    )
-    assert token.access_token == ACCESS
-    form = parse_qs(seen[0].content.decode())
-    assert form["grant_type"] == ["authorization_code"]
-    assert form["code"] == ["the-code"]
-    assert form["redirect_uri"] == ["http://localhost/cb"]
 
 
 def test_token_repr_hides_access_and_refresh_tokens() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 import httpx
 import pytest
@@ -141,3 +141,34 @@ def test_a_window_shorter_than_linkedins_restatement_names_the_days_it_leaves_st
     (warning,) = stats.warnings
     assert "days 2026-06-01..2026-06-23 may be stale" in warning
     assert "SOURCES__LINKEDIN_ADS__ATTRIBUTION_WINDOW_DAYS is 7" in warning
+
+
+class _RecordingClient(LinkedInClient):
+    """A client on an API with one empty ad account, recording whether it was closed."""
+
+    instances: ClassVar[list[_RecordingClient]] = []
+
+    def __init__(self, **settings: Any) -> None:
+        def api(request: httpx.Request) -> httpx.Response:
+            elements = [{"id": 1}] if request.url.path.endswith("/adAccounts") else []
+            return httpx.Response(200, json={"elements": elements, "metadata": {}})
+
+        super().__init__(**settings, transport=httpx.MockTransport(api))
+        self.closed = False
+        _RecordingClient.instances.append(self)
+
+    def close(self) -> None:
+        self.closed = True
+        super().close()
+
+
+def test_the_client_is_closed_when_the_last_resource_is_done(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _RecordingClient.instances.clear()
+    monkeypatch.setattr("ingest.linkedin_ads.LinkedInClient", _RecordingClient)
+    source = linkedin_ads(access_token="t", base_url="https://api.example/rest")
+    (client,) = _RecordingClient.instances
+    assert not client.closed
+    assert list(source) == [{"id": 1}]
+    assert client.closed
