@@ -1,9 +1,76 @@
-"""Query builders shared by the sandbox tests."""
+"""What the sandbox tests share: a thin loopback client and query builders."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from urllib.parse import quote
+
+import httpx
+
+from ingest.sandbox import Sandbox
+
+VERSION = "202601"
+
+
+class Api:
+    """A thin loopback client: query strings are built by the caller, as a real client must."""
+
+    def __init__(self, sandbox: Sandbox) -> None:
+        self.sandbox = sandbox
+        self.http = httpx.Client(timeout=10)
+        self.token = sandbox.access_token
+
+    def headers(self, **extra: str) -> dict[str, str]:
+        headers = {"Authorization": f"Bearer {self.token}", "LinkedIn-Version": VERSION}
+        headers.update(extra)
+        return headers
+
+    def get(self, path: str, query: str = "", **headers: str) -> httpx.Response:
+        url = f"{self.sandbox.base_url}/{path}" + (f"?{query}" if query else "")
+        return self.http.get(url, headers=self.headers(**headers))
+
+    def tunnel(self, path: str, query: str) -> httpx.Response:
+        return self.http.post(
+            f"{self.sandbox.base_url}/{path}",
+            content=query.encode(),
+            headers=self.headers(
+                **{
+                    "X-HTTP-Method-Override": "GET",
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
+            ),
+        )
+
+    def ok(self, path: str, query: str = "") -> dict[str, Any]:
+        response = self.get(path, query)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def oauth(self, name: str, form: dict[str, str]) -> httpx.Response:
+        return self.http.post(f"{self.sandbox.oauth_url}/{name}", data=form)
+
+    def refresh_form(self) -> dict[str, str]:
+        sandbox = self.sandbox
+        return {
+            "grant_type": "refresh_token",
+            "refresh_token": sandbox.refresh_token,
+            "client_id": sandbox.client_id,
+            "client_secret": sandbox.client_secret,
+        }
+
+    def pages(self, path: str, query: str, page_size: int) -> list[list[dict[str, Any]]]:
+        pages, token = [], None
+        while True:
+            suffix = f"&pageSize={page_size}" + (f"&pageToken={token}" if token else "")
+            body = self.ok(path, query + suffix)
+            pages.append(body["elements"])
+            token = body["metadata"].get("nextPageToken")
+            if not token:
+                return pages
+
+    def close(self) -> None:
+        self.http.close()
 
 
 def enc(urn: str) -> str:

@@ -7,10 +7,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import Api
-from sandbox_helpers import account_urn, analytics_query, enc, restli_range
+from sandbox_helpers import Api, account_urn, analytics_query, enc, restli_range
 
-from ingest.linkedin_ads.settings import DEMOGRAPHIC_PIVOTS, METRICS, METRICS_BY_NAME
+from ingest.sandbox.contract import ADDITIVE_METRICS, DECIMAL_METRICS, MEMBER_PIVOTS
 
 
 def first_account(api: Api) -> int:
@@ -298,7 +297,7 @@ def test_money_is_an_exact_decimal_string_and_counts_are_integers(api: Api) -> N
     (row,) = rows
     totals = truth.account_totals(account)
     for name in fields[2:]:
-        if METRICS_BY_NAME[name].kind == "decimal":
+        if name in DECIMAL_METRICS:
             assert isinstance(row[name], str)
             assert re.fullmatch(r"-?\d+(\.\d+)?", row[name])
             assert Decimal(row[name]) == totals[name]
@@ -317,7 +316,7 @@ def test_validation_errors_are_400(api: Api) -> None:
     facet = f"accounts=List({enc(account_urn(first_account(api)))})"
     date_range = f"dateRange={restli_range(truth.first_day)}"
     base = f"q=analytics&pivot=CAMPAIGN&timeGranularity=DAILY&{date_range}&{facet}"
-    metrics = [m.api_name for m in METRICS]
+    metrics = list(ADDITIVE_METRICS)
     bad = {
         "no q": base.replace("q=analytics&", ""),
         "bad q": base.replace("q=analytics", "q=everything"),
@@ -435,7 +434,7 @@ def test_facets_combine_and_unknown_entities_give_no_rows(api: Api) -> None:
     assert api.ok("adAnalytics", query)["elements"] == []
 
 
-@pytest.mark.parametrize("pivot", sorted(DEMOGRAPHIC_PIVOTS.values()))
+@pytest.mark.parametrize("pivot", sorted(MEMBER_PIVOTS))
 def test_member_pivots_are_approximate_and_omit_non_demographic_metrics(
     api: Api, pivot: str
 ) -> None:
