@@ -60,6 +60,11 @@ class Sandbox:
         self.truth = Truth(self.advertiser)
         self.clock = Clock()
         self.tokens = TokenStore(self._config.seed, self.clock.now())
+        # the credentials a client starts with (seeded: the same for the same seed)
+        self.client_id = self.tokens.client_id
+        self.client_secret = self.tokens.client_secret
+        self.access_token = self.tokens.access_token
+        self.refresh_token = self.tokens.refresh_token
         self.faults = FaultInjector(self._config.seed)
         self.quota = DailyQuota(self.clock)
         self.volume = DataVolume(self.clock)
@@ -109,7 +114,7 @@ class Sandbox:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- addresses and credentials ---------------------------------------------------------
+    # -- addresses ------------------------------------------------------------------------------
     @property
     def address(self) -> str:
         if self._server is None:
@@ -124,22 +129,6 @@ class Sandbox:
     @property
     def oauth_url(self) -> str:
         return f"{self.address}/oauth/v2"
-
-    @property
-    def access_token(self) -> str:
-        return self.tokens.access_token
-
-    @property
-    def refresh_token(self) -> str:
-        return self.tokens.refresh_token
-
-    @property
-    def client_id(self) -> str:
-        return self.tokens.client_id
-
-    @property
-    def client_secret(self) -> str:
-        return self.tokens.client_secret
 
     # -- knobs -----------------------------------------------------------------------------
     @property

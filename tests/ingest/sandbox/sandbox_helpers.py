@@ -108,3 +108,29 @@ def analytics_query(
 
 def account_urn(account_id: int) -> str:
     return f"urn:li:sponsoredAccount:{account_id}"
+
+
+def first_account(api: Api) -> int:
+    return api.sandbox.truth.accounts[0]["id"]
+
+
+def account_query(
+    api: Api,
+    pivot: str,
+    account: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    granularity: str = "DAILY",
+    fields: list[str] | None = None,
+) -> str:
+    """A q=analytics query faceted on one account (the first by default), from the first day."""
+    truth = api.sandbox.truth
+    return analytics_query(
+        pivot,
+        "accounts",
+        [account_urn(first_account(api) if account is None else account)],
+        start or truth.first_day,
+        end,
+        granularity,
+        fields,
+    )

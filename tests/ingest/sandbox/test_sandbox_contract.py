@@ -7,14 +7,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sandbox_helpers import Api, account_urn, analytics_query, enc, restli_range
+from sandbox_helpers import (
+    Api,
+    account_query,
+    account_urn,
+    analytics_query,
+    enc,
+    first_account,
+    restli_range,
+)
 
 from ingest.sandbox.contract import ADDITIVE_METRICS, DECIMAL_METRICS, MEMBER_PIVOTS
-
-
-def first_account(api: Api) -> int:
-    return api.sandbox.truth.accounts[0]["id"]
-
 
 # -- common checks --------------------------------------------------------------------------
 
@@ -214,7 +217,7 @@ def test_tunnelled_get_equals_plain_get_on_every_finder(api: Api) -> None:
         (f"adAccounts/{account}/adCampaignGroups", "q=search"),
         (f"adAccounts/{account}/adCampaigns", "q=search&pageSize=3"),
         (f"adAccounts/{account}/creatives", "q=criteria&pageSize=7"),
-        ("adAnalytics", analytics_query("CAMPAIGN", "accounts", [account_urn(account)], start)),
+        ("adAnalytics", account_query(api, "CAMPAIGN", account, start)),
     ):
         plain = api.get(path, query)
         tunnelled = api.tunnel(path, query)
@@ -256,11 +259,7 @@ def test_both_restli_syntaxes_and_encodings_give_the_same_rows(api: Api) -> None
 
 
 def test_analytics_envelope_and_row_shape(api: Api) -> None:
-    truth = api.sandbox.truth
-    query = analytics_query(
-        "CAMPAIGN", "accounts", [account_urn(first_account(api))], truth.first_day
-    )
-    body = api.ok("adAnalytics", query)
+    body = api.ok("adAnalytics", account_query(api, "CAMPAIGN"))
     assert body["paging"] == {"start": 0, "count": 10, "links": []}
     row = body["elements"][0]
     # fields absent: impressions and clicks, plus dateRange and pivotValues
@@ -285,14 +284,7 @@ def test_money_is_an_exact_decimal_string_and_counts_are_integers(api: Api) -> N
     ]
     rows = api.ok(
         "adAnalytics",
-        analytics_query(
-            "ACCOUNT",
-            "accounts",
-            [account_urn(account)],
-            truth.first_day,
-            granularity="ALL",
-            fields=fields,
-        ),
+        account_query(api, "ACCOUNT", account, granularity="ALL", fields=fields),
     )["elements"]
     (row,) = rows
     totals = truth.account_totals(account)
@@ -367,13 +359,7 @@ def test_zero_rows_are_suppressed_per_request(api: Api) -> None:
     truth = api.sandbox.truth
     account = first_account(api)
     creatives = truth.creatives_of(account=account)
-    query = analytics_query(
-        "CREATIVE",
-        "accounts",
-        [account_urn(account)],
-        truth.first_day,
-        fields=["dateRange", "pivotValues", "videoViews"],
-    )
+    query = account_query(api, "CREATIVE", account, fields=["pivotValues", "videoViews"])
     rows = api.ok("adAnalytics", query)["elements"]
     expected = sum(
         1 for urn in creatives for m in truth.creative_daily(urn).values() if m["videoViews"]
@@ -381,13 +367,7 @@ def test_zero_rows_are_suppressed_per_request(api: Api) -> None:
     assert len(rows) == expected
     assert all(r["videoViews"] > 0 for r in rows)
     # a metric that is always 0 gives no row at all
-    query = analytics_query(
-        "CREATIVE",
-        "accounts",
-        [account_urn(account)],
-        truth.first_day,
-        fields=["dateRange", "pivotValues", "jobApplications"],
-    )
+    query = account_query(api, "CREATIVE", account, fields=["pivotValues", "jobApplications"])
     assert api.ok("adAnalytics", query)["elements"] == []
 
 
@@ -398,9 +378,7 @@ def test_monthly_and_all_rows_are_clipped_to_the_request(api: Api) -> None:
     end = truth.last_day - timedelta(days=3)
     rows = api.ok(
         "adAnalytics",
-        analytics_query(
-            "ACCOUNT", "accounts", [account_urn(account)], start, end, granularity="MONTHLY"
-        ),
+        account_query(api, "ACCOUNT", account, start, end, granularity="MONTHLY"),
     )["elements"]
     starts = [r["dateRange"]["start"] for r in rows]
     assert starts[0] == {"year": start.year, "month": start.month, "day": start.day}
@@ -413,10 +391,7 @@ def test_monthly_and_all_rows_are_clipped_to_the_request(api: Api) -> None:
 
 
 def test_rows_are_in_a_stable_pivot_then_date_order(api: Api) -> None:
-    truth = api.sandbox.truth
-    query = analytics_query(
-        "CREATIVE", "accounts", [account_urn(first_account(api))], truth.first_day
-    )
+    query = account_query(api, "CREATIVE")
     rows = api.ok("adAnalytics", query)["elements"]
     keys = [
         (r["pivotValues"], (d := r["dateRange"]["start"])["year"], d["month"], d["day"])

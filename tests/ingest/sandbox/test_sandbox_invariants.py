@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sandbox_helpers import Api, account_urn, analytics_query
+from sandbox_helpers import Api, account_query
 
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.sandbox.contract import ADDITIVE_METRICS
@@ -19,16 +19,9 @@ CHUNKS = [list(ADDITIVE_METRICS[i : i + 18]) for i in range(0, len(ADDITIVE_METR
 
 def served(api: Api, pivot: str, account: int) -> dict[tuple[str, date], dict[str, Any]]:
     """Every metric per (pivot value, day) for an account, merged over field chunks."""
-    truth = api.sandbox.truth
     merged: dict[tuple[str, date], dict[str, Any]] = defaultdict(dict)
     for chunk in CHUNKS:
-        query = analytics_query(
-            pivot,
-            "accounts",
-            [account_urn(account)],
-            truth.first_day,
-            fields=["dateRange", "pivotValues", *chunk],
-        )
+        query = account_query(api, pivot, account, fields=["dateRange", "pivotValues", *chunk])
         for row in api.ok("adAnalytics", query)["elements"]:
             d = row["dateRange"]["start"]
             key = (row["pivotValues"][0], date(d["year"], d["month"], d["day"]))
@@ -169,9 +162,7 @@ def test_same_seed_serves_the_same_bytes() -> None:
                     api.ok(f"adAccounts/{account}/creatives", "q=criteria"),
                     api.ok(
                         "adAnalytics",
-                        analytics_query(
-                            "CREATIVE", "accounts", [account_urn(account)], sandbox.truth.first_day
-                        ),
+                        account_query(api, "CREATIVE", account),
                     ),
                     api.http.get(f"{sandbox.address}/_sandbox/truth").json(),
                 )

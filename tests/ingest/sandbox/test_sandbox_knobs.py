@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import httpx
 import pytest
-from sandbox_helpers import Api, account_urn, analytics_query
+from sandbox_helpers import Api, account_query
 
 from ingest.sandbox import SandboxConfig
 from ingest.sandbox.contract import ADDITIVE_METRICS
@@ -17,19 +17,11 @@ from ingest.sandbox.faults import DATA_LIMIT_MESSAGE, DAY_LIMIT_MESSAGE
 Fresh = Callable[..., Api]
 
 
-def account_report(api: Api, fields: list[str] | None = None, pivot: str = "CREATIVE") -> str:
-    truth = api.sandbox.truth
-    account = truth.accounts[0]["id"]
-    return analytics_query(
-        pivot, "accounts", [account_urn(account)], truth.first_day, fields=fields
-    )
-
-
 def test_row_cap_truncates_silently_keeping_the_first_rows(fresh: Fresh) -> None:
     api = fresh()
-    full = api.ok("adAnalytics", account_report(api))["elements"]
+    full = api.ok("adAnalytics", account_query(api, "CREATIVE"))["elements"]
     api.sandbox.configure(row_cap=50)
-    capped = api.ok("adAnalytics", account_report(api))
+    capped = api.ok("adAnalytics", account_query(api, "CREATIVE"))
     assert capped["elements"] == full[:50]
     assert set(capped) == {"paging", "elements"}  # no flag says it was cut
 
@@ -81,7 +73,7 @@ def test_revoked_token_and_its_refresh_token_stop_working(fresh: Fresh) -> None:
 def test_daily_quota_answers_the_day_limit_429_until_midnight_utc(fresh: Fresh) -> None:
     api = fresh()
     api.sandbox.configure(daily_quota_calls=2)
-    query = account_report(api, pivot="ACCOUNT")
+    query = account_query(api, "ACCOUNT")
     assert api.get("adAnalytics", query).status_code == 200
     assert api.get("adAnalytics", query).status_code == 200
     limited = api.get("adAnalytics", query)
@@ -96,7 +88,7 @@ def test_daily_quota_answers_the_day_limit_429_until_midnight_utc(fresh: Fresh) 
 
 def test_data_volume_limit_counts_fields_times_rows_over_a_rolling_window(fresh: Fresh) -> None:
     api = fresh()
-    query = account_report(api, fields=["dateRange", "pivotValues", "impressions"])
+    query = account_query(api, "CREATIVE", fields=["dateRange", "pivotValues", "impressions"])
     rows = len(api.ok("adAnalytics", query)["elements"])
     api.sandbox.configure(data_volume_limit=3 * rows * 2)
     assert api.get("adAnalytics", query).status_code == 200
@@ -120,7 +112,7 @@ def test_forbidden_account_is_403_on_its_routes_and_empty_in_analytics(fresh: Fr
         response = api.get(path, query)
         assert response.status_code == 403, path
         assert response.json()["code"] == "ACCESS_DENIED"
-    assert api.ok("adAnalytics", account_report(api))["elements"] == []
+    assert api.ok("adAnalytics", account_query(api, "CREATIVE"))["elements"] == []
     other = api.sandbox.truth.accounts[1]["id"]
     assert api.get(f"adAccounts/{other}", "").status_code == 200
 
@@ -133,7 +125,7 @@ def test_extra_fields_add_unknown_fields_everywhere(fresh: Fresh) -> None:
     assert set(record) - known
     creative = api.ok(f"adAccounts/{account}/creatives", "q=criteria&pageSize=1")["elements"][0]
     assert "sandboxDriftFlag" in creative
-    row = api.ok("adAnalytics", account_report(api))["elements"][0]
+    row = api.ok("adAnalytics", account_query(api, "CREATIVE"))["elements"][0]
     assert set(row) - {"impressions", "clicks", "dateRange", "pivotValues"}
 
 
@@ -225,7 +217,7 @@ def test_config_route_changes_knobs_at_run_time(fresh: Fresh) -> None:
     response = api.http.post(url, json={"row_cap": 3, "fault_kinds": ["503"]})
     assert response.status_code == 200
     assert response.json()["row_cap"] == 3
-    assert len(api.ok("adAnalytics", account_report(api))["elements"]) == 3
+    assert len(api.ok("adAnalytics", account_query(api, "CREATIVE"))["elements"]) == 3
     assert api.http.post(url, json={"no_such_knob": 1}).status_code == 400
     assert api.http.post(url, json={"seed": 8}).status_code == 400
     assert api.http.post(url, json={"fault_rate": 2}).status_code == 400
@@ -270,7 +262,7 @@ def test_restate_changes_only_recent_conversions_and_keeps_sums(fresh: Fresh) ->
         "externalWebsiteConversions",
         "conversionValueInLocalCurrency",
     ]
-    query = analytics_query("CAMPAIGN", "accounts", [account_urn(account)], cutoff, fields=fields)
+    query = account_query(api, "CAMPAIGN", account, cutoff, fields=fields)
     for row in api.ok("adAnalytics", query)["elements"]:
         campaign = row["pivotValues"][0]
         d = row["dateRange"]["start"]
@@ -310,7 +302,7 @@ def test_restate_and_truth_routes(fresh: Fresh) -> None:
 def test_stats_count_requests_by_route(fresh: Fresh) -> None:
     api = fresh()
     api.get("adAccounts", "q=search")
-    api.get("adAnalytics", account_report(api))
+    api.get("adAnalytics", account_query(api, "CREATIVE"))
     stats = api.sandbox.stats
     assert stats.by_route["adAccounts"] == 1
     assert stats.by_route["adAnalytics"] == 1
@@ -321,7 +313,7 @@ def test_stats_count_requests_by_route(fresh: Fresh) -> None:
 def test_metrics_per_request_limit_allows_a_full_chunk_quickly(fresh: Fresh) -> None:
     api = fresh()
     fields = ["dateRange", "pivotValues", *ADDITIVE_METRICS[:18]]
-    query = account_report(api, fields=fields)
+    query = account_query(api, "CREATIVE", fields=fields)
     api.get("adAnalytics", query)  # warm the connection
     started = time.perf_counter()
     rows = api.ok("adAnalytics", query)["elements"]
