@@ -12,7 +12,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 UV_VERSION := 0.13.8
 UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
-DBT_ARGS := --project-dir dbt_project --profiles-dir .
 
 TARGET ?= $(or $(WAREHOUSE_TARGET),duckdb)
 export WAREHOUSE_TARGET := $(TARGET)
@@ -21,7 +20,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8765
 
-.PHONY: help run test lint ingest build sandbox chaos clean
+.PHONY: help run test test-fast lint ingest build sandbox chaos clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -31,6 +30,9 @@ run: $(VENV)/.synced ## Main job: load bronze (sandbox without a token), dbt bui
 
 test: $(VENV)/.synced ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
 	$(PY) -m pytest
+
+test-fast: $(VENV)/.synced ## Unit and contract tests only (no warehouse runs; under a minute)
+	$(PY) -m pytest -m "not e2e and not chaos and not postgres"
 
 chaos: $(VENV)/.synced ## Fault suite: faults injected, retries, rows lost and duplicates (must be 0)
 	$(PY) -m pytest tests/chaos -m chaos
@@ -44,7 +46,7 @@ ingest: $(VENV)/.synced ## Load bronze only
 	$(PY) -m ingest load
 
 build: $(VENV)/.synced ## dbt build (silver and gold) on the loaded warehouse
-	$(VENV)/bin/dbt build $(DBT_ARGS) --target $(TARGET)
+	$(PY) -m ingest build
 
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)

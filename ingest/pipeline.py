@@ -245,14 +245,13 @@ def api_settings() -> Iterator[dict[str, Any]]:
 
     logger.info("no SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: serving the built-in sandbox API")
     with run_sandbox(SandboxConfig()) as sandbox:
-        yield {
-            "base_url": sandbox.base_url,
-            "oauth_url": sandbox.oauth_url,
-            "access_token": sandbox.access_token,
-            "refresh_token": sandbox.refresh_token,
-            "client_id": sandbox.client_id,
-            "client_secret": sandbox.client_secret,
-        }
+        yield sandbox_source_args(sandbox)
+
+
+def sandbox_source_args(sandbox: Any) -> dict[str, Any]:
+    """Source settings that point the source at a running sandbox."""
+    keys = ("base_url", "oauth_url", "access_token", "refresh_token", "client_id", "client_secret")
+    return {key: getattr(sandbox, key) for key in keys}
 
 
 def gold_counts(warehouse: Warehouse) -> dict[str, int]:

@@ -10,6 +10,7 @@ import pytest
 
 from ingest.__main__ import main
 from ingest.sandbox import SandboxConfig, run_sandbox
+from tests.support.sandbox import source_env
 
 pytestmark = pytest.mark.e2e
 
@@ -23,12 +24,7 @@ def sandbox() -> Iterator[Any]:
 @pytest.fixture
 def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Any) -> dict[str, str]:
     """Settings of a run against the sandbox through the configured-credentials path."""
-    values = {
-        "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
-        "SOURCES__LINKEDIN_ADS__BASE_URL": sandbox.base_url,
-        "SOURCES__LINKEDIN_ADS__OAUTH_URL": sandbox.oauth_url,
-        "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN": sandbox.access_token,
-    }
+    values = {"WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"), **source_env(sandbox)}
     for name, value in values.items():
         monkeypatch.setenv(name, value)
     return values

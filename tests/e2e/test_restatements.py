@@ -8,7 +8,8 @@ import pytest
 
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
-from tests.e2e.helpers import load, query
+from tests.support.sandbox import load
+from tests.support.warehouse import query
 
 pytestmark = pytest.mark.e2e
 

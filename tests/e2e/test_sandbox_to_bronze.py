@@ -10,14 +10,22 @@ from typing import Any
 
 import pytest
 
-from ingest.linkedin_ads import analytics, settings
+from ingest.linkedin_ads import DAILY_ANALYTICS, ENTITY_KINDS, analytics, settings
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
-from tests.e2e.helpers import count, duplicate_keys, load, query
+from tests.support.sandbox import load
+from tests.support.warehouse import count, duplicate_keys, query, tables
 
 pytestmark = pytest.mark.e2e
 METRIC_COLUMNS = [metric.column for metric in settings.METRICS]
+BRONZE_TABLES = [
+    "ad_accounts",
+    *ENTITY_KINDS,
+    *DAILY_ANALYTICS,
+    *(f"ad_analytics_by_member_{name}" for name in settings.DEMOGRAPHIC_PIVOTS),
+]
+DLT_TABLES = ["_dlt_loads", "_dlt_pipeline_state", "_dlt_version"]
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +102,8 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
         ), table
     campaign_accounts = dict(query(warehouse, "select id, account from bronze.campaigns"))
     assert campaign_accounts == {c["id"]: c["account"] for c in truth.campaigns}
+    # ... in one table per resource: list fields are json columns, not dlt child tables
+    assert tables(warehouse, "bronze") == sorted([*BRONZE_TABLES, *DLT_TABLES])
 
     # and the daily analytics tables equal the sandbox's rows, metric for metric
     for level in ("campaign", "creative"):

@@ -12,32 +12,18 @@ import psycopg2
 import psycopg2.errors
 import pytest
 
+from ingest.linkedin_ads import settings
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
-from tests.e2e.helpers import build, gold, load, query
+from tests.support.dbt_project import build, dbt_var
+from tests.support.gold import snapshot
+from tests.support.sandbox import load
+from tests.support.warehouse import query
 
 pytestmark = pytest.mark.e2e
 
-# gold column -> API metric (DESIGN.md)
-GOLD_METRICS = {
-    "impressions": "impressions",
-    "clicks": "clicks",
-    "cost_local": "costInLocalCurrency",
-    "cost_usd": "costInUsd",
-    "conversions": "externalWebsiteConversions",
-    "conversion_value_local": "conversionValueInLocalCurrency",
-    "leads": "oneClickLeads",
-    "landing_page_clicks": "landingPageClicks",
-    "total_engagements": "totalEngagements",
-    "video_views": "videoViews",
-    "video_completions": "videoCompletions",
-    "likes": "likes",
-    "comments": "comments",
-    "shares": "shares",
-    "follows": "follows",
-    "opens": "opens",
-    "sends": "sends",
-}
+# gold column -> API metric, as the dbt project states it
+GOLD_METRICS = {column: metric.api_metric for column, metric in settings.GOLD_METRICS.items()}
 LABELS = {
     "share": "Sponsored Post",
     "ugcPost": "UGC Post",
@@ -69,7 +55,7 @@ def expected(metrics: dict[str, Any]) -> dict[str, Decimal]:
 
 
 def expected_name(creative: dict[str, Any]) -> str:
-    """DESIGN.md: own name, else text ad headline, else type label + last 6 of the reference id."""
+    """Its own name, else the text ad headline, else type label + last 6 of the reference id."""
     if creative.get("name"):
         return creative["name"]
     content = creative.get("content") or {}
@@ -125,7 +111,7 @@ def test_gold_is_the_same_on_duckdb_and_postgres(
 
     # then Postgres gold equals the sandbox, and every gold table holds the same rows on both
     assert_gold_equals_sandbox(postgres_warehouse, sandbox)
-    on_duckdb, on_postgres = gold(duckdb_warehouse), gold(postgres_warehouse)
+    on_duckdb, on_postgres = snapshot(duckdb_warehouse), snapshot(postgres_warehouse)
     assert sorted(on_duckdb) == sorted(on_postgres)
     for table in on_duckdb:
         assert on_duckdb[table] == on_postgres[table], table
@@ -142,9 +128,9 @@ def test_gold_is_the_same_on_duckdb_and_postgres(
 
 
 def as_bi_role(warehouse: Warehouse, sql: str) -> str | None:
-    """Run `sql` as the BI role (WAREHOUSE_BI_ROLE); None when allowed, else the error."""
+    """Run `sql` as the BI role (dbt var bi_role); None when allowed, else the error."""
     with psycopg2.connect(**warehouse.pg) as con, con.cursor() as cur:
-        cur.execute("set role linkedin_ads_bi")
+        cur.execute(f'set role "{dbt_var("bi_role")}"')
         try:
             cur.execute(sql)
         except psycopg2.errors.InsufficientPrivilege as error:
@@ -176,6 +162,6 @@ def test_incremental_run_after_restatement_equals_a_fresh_full_load(
         load(fresh, sandbox)
         build(fresh)
         assert_gold_equals_sandbox(incremental, sandbox)
-        after_incremental, after_fresh = gold(incremental), gold(fresh)
+        after_incremental, after_fresh = snapshot(incremental), snapshot(fresh)
     for table in after_fresh:
         assert after_incremental[table] == after_fresh[table], table

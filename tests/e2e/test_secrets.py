@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from ingest.pipeline import ROOT
 from ingest.sandbox import SandboxConfig, run_sandbox
+from tests.support.sandbox import source_env
 
 pytestmark = pytest.mark.e2e
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def files_under(*folders: Path) -> list[Path]:
@@ -34,13 +35,7 @@ def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -
             **os.environ,
             "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
             "INGEST_PIPELINES_DIR": str(tmp_path / "pipelines"),
-            "SOURCES__LINKEDIN_ADS__BASE_URL": sandbox.base_url,
-            "SOURCES__LINKEDIN_ADS__OAUTH_URL": sandbox.oauth_url,
-            "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN": sandbox.access_token,
-            "SOURCES__LINKEDIN_ADS__REFRESH_TOKEN": sandbox.refresh_token,
-            "SOURCES__LINKEDIN_ADS__CLIENT_ID": sandbox.client_id,
-            "SOURCES__LINKEDIN_ADS__CLIENT_SECRET": sandbox.client_secret,
-            "SOURCES__LINKEDIN_ADS__MAX_BACKOFF": "0.2",
+            **source_env(sandbox, refresh=True, max_backoff=0.2),
             "RUNTIME__LOG_LEVEL": "DEBUG",
         }
         secrets = [sandbox.access_token, sandbox.refresh_token, sandbox.client_secret]
