@@ -12,13 +12,6 @@ accounts as (
 
 ),
 
-serving_statuses as (
-
-    select * from {{ ref('int_entity_status_lists') }}
-    where entity_type = 'campaign_group' and list_name = 'serving_statuses'
-
-),
-
 final as (
 
     select
@@ -26,7 +19,7 @@ final as (
         campaign_groups.account_id,
         campaign_groups.campaign_group_name,
         campaign_groups.campaign_group_status,
-        serving_statuses.list_values as serving_statuses,
+        campaign_groups.serving_statuses,
         coalesce(
             campaign_groups.total_budget_currency_code,
             campaign_groups.daily_budget_currency_code,
@@ -43,8 +36,6 @@ final as (
     from campaign_groups
     left join accounts
         on campaign_groups.account_id = accounts.account_id
-    left join serving_statuses
-        on campaign_groups.campaign_group_id = serving_statuses.entity_id
 
 )
 

@@ -6,48 +6,30 @@ creatives as (
 
 ),
 
-hold_reasons as (
-
-    select * from {{ ref('int_entity_status_lists') }}
-    where entity_type = 'creative' and list_name = 'serving_hold_reasons'
-
-),
-
-rejection_reasons as (
-
-    select * from {{ ref('int_entity_status_lists') }}
-    where entity_type = 'creative' and list_name = 'review_rejection_reasons'
-
-),
-
 final as (
 
     select
-        creatives.creative_id,
-        creatives.campaign_id,
-        creatives.account_id,
-        creatives.creative_name,
-        creatives.creative_type,
-        creatives.content_reference,
-        creatives.intended_status,
-        creatives.is_serving,
-        hold_reasons.list_values as serving_hold_reasons,
-        creatives.creative_urn,
-        creatives.content_type,
-        creatives.creative_own_name,
-        creatives.text_ad_headline,
-        creatives.text_ad_description,
-        creatives.text_ad_landing_page,
-        creatives.review_status,
-        rejection_reasons.list_values as review_rejection_reasons,
-        creatives.is_test,
-        creatives.created_at,
-        creatives.last_modified_at
+        creative_id,
+        campaign_id,
+        account_id,
+        creative_name,
+        creative_type,
+        content_reference,
+        intended_status,
+        is_serving,
+        serving_hold_reasons,
+        creative_urn,
+        content_type,
+        creative_own_name,
+        text_ad_headline,
+        text_ad_description,
+        text_ad_landing_page,
+        review_status,
+        review_rejection_reasons,
+        is_test,
+        created_at,
+        last_modified_at
     from creatives
-    left join hold_reasons
-        on creatives.creative_id = hold_reasons.entity_id
-    left join rejection_reasons
-        on creatives.creative_id = rejection_reasons.entity_id
 
 )
 
