@@ -1,31 +1,24 @@
 {#-
-    The gold metric columns and the API metric each one means (DESIGN.md), in gold column order.
-    kind 'count' -> bigint, 'money' -> numeric(38, 18). `demographic`: served for member pivots
-    (conversionValueInLocalCurrency is not).
+    The gold metric map is the var `gold_metrics` (dbt_project.yml): gold column -> API metric,
+    kind, member_pivots, description, in gold column order. These macros read it; nothing else
+    lists the metrics. The bronze column of an API metric is its name in snake_case
+    (costInLocalCurrency -> cost_in_local_currency), which is how dlt names it.
 -#}
-{% macro gold_metrics() -%}
-    {{ return([
-        {'name': 'impressions', 'source': 'impressions', 'kind': 'count', 'demographic': true},
-        {'name': 'clicks', 'source': 'clicks', 'kind': 'count', 'demographic': true},
-        {'name': 'cost_local', 'source': 'cost_in_local_currency', 'kind': 'money', 'demographic': true},
-        {'name': 'cost_usd', 'source': 'cost_in_usd', 'kind': 'money', 'demographic': true},
-        {'name': 'conversions', 'source': 'external_website_conversions', 'kind': 'count', 'demographic': true},
-        {'name': 'conversion_value_local', 'source': 'conversion_value_in_local_currency', 'kind': 'money', 'demographic': false},
-        {'name': 'leads', 'source': 'one_click_leads', 'kind': 'count', 'demographic': true},
-        {'name': 'landing_page_clicks', 'source': 'landing_page_clicks', 'kind': 'count', 'demographic': true},
-        {'name': 'total_engagements', 'source': 'total_engagements', 'kind': 'count', 'demographic': true},
-        {'name': 'video_views', 'source': 'video_views', 'kind': 'count', 'demographic': true},
-        {'name': 'video_completions', 'source': 'video_completions', 'kind': 'count', 'demographic': true},
-        {'name': 'likes', 'source': 'likes', 'kind': 'count', 'demographic': true},
-        {'name': 'comments', 'source': 'comments', 'kind': 'count', 'demographic': true},
-        {'name': 'shares', 'source': 'shares', 'kind': 'count', 'demographic': true},
-        {'name': 'follows', 'source': 'follows', 'kind': 'count', 'demographic': true},
-        {'name': 'opens', 'source': 'opens', 'kind': 'count', 'demographic': true},
-        {'name': 'sends', 'source': 'sends', 'kind': 'count', 'demographic': true},
-    ]) }}
+{% macro gold_metrics(member_pivots_only=false) -%}
+    {%- set metrics = [] -%}
+    {%- for name, metric in var('gold_metrics').items() -%}
+        {%- if metric.get('member_pivots', true) or not member_pivots_only -%}
+            {%- do metrics.append({
+                'name': name,
+                'column': modules.re.sub('([a-z0-9])([A-Z])', '\\1_\\2', metric.api_metric).lower(),
+                'kind': metric.kind,
+            }) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(metrics) }}
 {%- endmacro %}
 
-{#- SQL type of a gold metric. -#}
+{#- SQL type of a gold metric: bigint for counts, exact decimal for money. -#}
 {% macro gold_metric_type(metric) -%}
     {%- if metric.kind == 'money' -%}{{ type_money() }}{%- else -%}bigint{%- endif -%}
 {%- endmacro %}
@@ -46,6 +39,13 @@
     {{ safe_divide(m ~ 'conversion_value_local', m ~ 'cost_local') }} as roas
 {%- endmacro %}
 
+{#- Every gold metric column of a relation, as a select-list (`alias.impressions, alias.clicks, ...`). -#}
+{% macro gold_metric_columns(relation_alias) -%}
+    {%- for metric in gold_metrics() %}
+    {{ relation_alias }}.{{ metric.name }}{{ "," if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
 {#- Every gold metric summed over the group, cast back to its gold type (DuckDB sums bigint to HUGEINT). -#}
 {% macro summed_gold_metrics(relation_alias=none) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
@@ -56,13 +56,12 @@
 {%- endmacro %}
 
 {#-
-    Every gold metric (or only those served for member pivots) from a staging relation: the API
-    metric's bronze column renamed to its gold name and cast to its gold type.
+    Every gold metric (or only those LinkedIn serves for member pivots) from a staging relation:
+    the API metric's bronze column renamed to its gold name and cast to its gold type.
 -#}
-{% macro gold_metrics_from_staging(relation_alias, demographic_only=false) -%}
-    {%- set metrics = gold_metrics() | selectattr('demographic') | list if demographic_only else gold_metrics() -%}
-    {%- for metric in metrics %}
-    cast({{ relation_alias }}.{{ metric.source }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
+{% macro gold_metrics_from_staging(relation_alias, member_pivots_only=false) -%}
+    {%- for metric in gold_metrics(member_pivots_only) %}
+    cast({{ relation_alias }}.{{ metric.column }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
     {{- "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}

@@ -21,13 +21,7 @@ member_{{ pivot }} as (
 {% endfor %}
 campaigns as (
 
-    select * from {{ ref('stg_linkedin_ads__campaigns') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+    select * from {{ ref('int_campaigns_scoped') }}
 
 ),
 
@@ -63,15 +57,13 @@ final as (
         pivots_ranked.campaign_id,
         pivots_ranked.demographic_pivot,
         pivots_ranked.demographic_value,
-        accounts.currency_code,
-        {{ gold_metrics_from_staging('pivots_ranked', demographic_only=true) }},
+        campaigns.account_currency_code as currency_code,
+        {{ gold_metrics_from_staging('pivots_ranked', member_pivots_only=true) }},
         pivots_ranked.start_date as period_start_date,
         pivots_ranked.end_date as period_end_date
     from pivots_ranked
     left join campaigns
         on pivots_ranked.campaign_id = campaigns.campaign_id
-    left join accounts
-        on campaigns.account_id = accounts.account_id
     where pivots_ranked.period_rank = 1
 
 )

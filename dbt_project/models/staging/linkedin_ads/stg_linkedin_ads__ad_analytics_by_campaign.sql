@@ -1,1 +1,1 @@
-{{ stg_daily_analytics(source('linkedin_ads', 'ad_analytics_by_campaign'), 'campaign') }}
+{{ stg_analytics(source('linkedin_ads', 'ad_analytics_by_campaign'), entity='campaign') }}

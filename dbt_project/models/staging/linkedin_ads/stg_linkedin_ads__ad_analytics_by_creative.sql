@@ -1,1 +1,1 @@
-{{ stg_daily_analytics(source('linkedin_ads', 'ad_analytics_by_creative'), 'creative') }}
+{{ stg_analytics(source('linkedin_ads', 'ad_analytics_by_creative'), entity='creative') }}

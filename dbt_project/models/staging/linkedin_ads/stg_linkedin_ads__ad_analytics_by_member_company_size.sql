@@ -1,1 +1,1 @@
-{{ stg_member_analytics(source('linkedin_ads', 'ad_analytics_by_member_company_size'), 'company_size') }}
+{{ stg_analytics(source('linkedin_ads', 'ad_analytics_by_member_company_size'), member_pivot='company_size') }}

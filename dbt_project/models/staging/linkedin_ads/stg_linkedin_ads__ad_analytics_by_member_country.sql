@@ -1,1 +1,1 @@
-{{ stg_member_analytics(source('linkedin_ads', 'ad_analytics_by_member_country'), 'country') }}
+{{ stg_analytics(source('linkedin_ads', 'ad_analytics_by_member_country'), member_pivot='country') }}

@@ -1,1 +1,1 @@
-{{ stg_member_analytics(source('linkedin_ads', 'ad_analytics_by_member_region'), 'region') }}
+{{ stg_analytics(source('linkedin_ads', 'ad_analytics_by_member_region'), member_pivot='region') }}
