@@ -1,18 +1,12 @@
-{#- The read-only BI role: select on gold and nothing else (bronze and silver stay private).
-    Its name comes from WAREHOUSE_BI_ROLE (default linkedin_ads_bi). Postgres only: DuckDB has no
-    roles, and dbt-duckdb ignores grants. -#}
+{#- The read-only BI role (var `bi_role`, overridden by WAREHOUSE_BI_ROLE when set): select on gold
+    and nothing else (bronze and silver stay private). Postgres only: DuckDB has no roles, and dbt-duckdb ignores grants. -#}
 
 {% macro bi_role() -%}
-    {{- return(env_var('WAREHOUSE_BI_ROLE', 'linkedin_ads_bi')) -}}
+    {{- return(env_var('WAREHOUSE_BI_ROLE', var('bi_role'))) -}}
 {%- endmacro %}
-
 
 {% macro create_bi_role() -%}
     {{- return(adapter.dispatch('create_bi_role', 'linkedin_ads')()) -}}
-{%- endmacro %}
-
-{% macro default__create_bi_role() -%}
-    select 1
 {%- endmacro %}
 
 {% macro postgres__create_bi_role() -%}
@@ -25,15 +19,19 @@
     $$
 {%- endmacro %}
 
-
 {% macro grant_gold_usage() -%}
     {{- return(adapter.dispatch('grant_gold_usage', 'linkedin_ads')()) -}}
 {%- endmacro %}
 
-{% macro default__grant_gold_usage() -%}
+{% macro postgres__grant_gold_usage() -%}
+    grant usage on schema gold to "{{ bi_role() }}"
+{%- endmacro %}
+
+{#- DuckDB (and any engine without roles): nothing to create or grant. -#}
+{% macro default__create_bi_role() -%}
     select 1
 {%- endmacro %}
 
-{% macro postgres__grant_gold_usage() -%}
-    grant usage on schema gold to "{{ bi_role() }}"
+{% macro default__grant_gold_usage() -%}
+    select 1
 {%- endmacro %}
