@@ -36,9 +36,7 @@ final as (
         accounts.account_status,
         accounts.account_type,
         performance_summed.currency_code,
-        {% for metric in gold_metrics() -%}
-        performance_summed.{{ metric.name }},
-        {% endfor -%}
+        {{ gold_metric_columns('performance_summed') }},
         {{ report_ratio_columns('performance_summed') }}
     from performance_summed
     left join accounts

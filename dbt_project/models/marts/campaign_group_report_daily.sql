@@ -45,9 +45,7 @@ final as (
         campaign_groups.campaign_group_name,
         campaign_groups.campaign_group_status,
         performance_summed.currency_code,
-        {% for metric in gold_metrics() -%}
-        performance_summed.{{ metric.name }},
-        {% endfor -%}
+        {{ gold_metric_columns('performance_summed') }},
         {{ report_ratio_columns('performance_summed') }}
     from performance_summed
     left join accounts

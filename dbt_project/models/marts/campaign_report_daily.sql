@@ -1,3 +1,5 @@
+{#- The campaign fact (already one row per campaign and day) with the current names and attributes
+    of its account, group and campaign, and the ratio metrics of the row. -#}
 with
 
 campaign_performance as (
@@ -24,32 +26,13 @@ campaigns as (
 
 ),
 
-performance_summed as (
-
-    select
-        date_day,
-        account_id,
-        campaign_group_id,
-        campaign_id,
-        currency_code,
-        {{ summed_gold_metrics() }}
-    from campaign_performance
-    group by
-        date_day,
-        account_id,
-        campaign_group_id,
-        campaign_id,
-        currency_code
-
-),
-
 final as (
 
     select
-        performance_summed.date_day,
-        performance_summed.account_id,
-        performance_summed.campaign_group_id,
-        performance_summed.campaign_id,
+        campaign_performance.date_day,
+        campaign_performance.account_id,
+        campaign_performance.campaign_group_id,
+        campaign_performance.campaign_id,
         accounts.account_name,
         campaign_groups.campaign_group_name,
         campaigns.campaign_name,
@@ -57,18 +40,16 @@ final as (
         campaigns.campaign_type,
         campaigns.cost_type,
         campaigns.objective_type,
-        performance_summed.currency_code,
-        {% for metric in gold_metrics() -%}
-        performance_summed.{{ metric.name }},
-        {% endfor -%}
-        {{ report_ratio_columns('performance_summed') }}
-    from performance_summed
+        campaign_performance.currency_code,
+        {{ gold_metric_columns('campaign_performance') }},
+        {{ report_ratio_columns('campaign_performance') }}
+    from campaign_performance
     left join accounts
-        on performance_summed.account_id = accounts.account_id
+        on campaign_performance.account_id = accounts.account_id
     left join campaign_groups
-        on performance_summed.campaign_group_id = campaign_groups.campaign_group_id
+        on campaign_performance.campaign_group_id = campaign_groups.campaign_group_id
     left join campaigns
-        on performance_summed.campaign_id = campaigns.campaign_id
+        on campaign_performance.campaign_id = campaigns.campaign_id
 
 )
 

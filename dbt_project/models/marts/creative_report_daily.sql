@@ -1,26 +1,10 @@
+{#- The creative fact (already one row per creative and day) with the current names of its
+    account, group, campaign and creative, and the ratio metrics of the row. -#}
 with
 
 creative_performance as (
 
     select * from {{ ref('fct_creative_performance_daily') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('dim_ad_accounts') }}
-
-),
-
-campaign_groups as (
-
-    select * from {{ ref('dim_campaign_groups') }}
-
-),
-
-campaigns as (
-
-    select * from {{ ref('dim_campaigns') }}
 
 ),
 
@@ -30,55 +14,50 @@ creatives as (
 
 ),
 
-performance_summed as (
+campaigns as (
 
-    select
-        date_day,
-        account_id,
-        campaign_group_id,
-        campaign_id,
-        creative_id,
-        currency_code,
-        {{ summed_gold_metrics() }}
-    from creative_performance
-    group by
-        date_day,
-        account_id,
-        campaign_group_id,
-        campaign_id,
-        creative_id,
-        currency_code
+    select * from {{ ref('dim_campaigns') }}
+
+),
+
+campaign_groups as (
+
+    select * from {{ ref('dim_campaign_groups') }}
+
+),
+
+accounts as (
+
+    select * from {{ ref('dim_ad_accounts') }}
 
 ),
 
 final as (
 
     select
-        performance_summed.date_day,
-        performance_summed.account_id,
-        performance_summed.campaign_group_id,
-        performance_summed.campaign_id,
-        performance_summed.creative_id,
+        creative_performance.date_day,
+        creative_performance.account_id,
+        creative_performance.campaign_group_id,
+        creative_performance.campaign_id,
+        creative_performance.creative_id,
         accounts.account_name,
         campaign_groups.campaign_group_name,
         campaigns.campaign_name,
         creatives.creative_name,
         creatives.creative_type,
         creatives.intended_status,
-        performance_summed.currency_code,
-        {% for metric in gold_metrics() -%}
-        performance_summed.{{ metric.name }},
-        {% endfor -%}
-        {{ report_ratio_columns('performance_summed') }}
-    from performance_summed
-    left join accounts
-        on performance_summed.account_id = accounts.account_id
-    left join campaign_groups
-        on performance_summed.campaign_group_id = campaign_groups.campaign_group_id
-    left join campaigns
-        on performance_summed.campaign_id = campaigns.campaign_id
+        creative_performance.currency_code,
+        {{ gold_metric_columns('creative_performance') }},
+        {{ report_ratio_columns('creative_performance') }}
+    from creative_performance
     left join creatives
-        on performance_summed.creative_id = creatives.creative_id
+        on creative_performance.creative_id = creatives.creative_id
+    left join campaigns
+        on creative_performance.campaign_id = campaigns.campaign_id
+    left join campaign_groups
+        on creative_performance.campaign_group_id = campaign_groups.campaign_group_id
+    left join accounts
+        on creative_performance.account_id = accounts.account_id
 
 )
 

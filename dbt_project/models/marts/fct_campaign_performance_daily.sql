@@ -10,7 +10,8 @@
 {#-
     Incremental: each run replaces whole days from (latest date_day already built - lookback_days)
     on, so restated conversions inside the attribution window are picked up and a rerun equals a
-    full refresh. The window is relative to the data, not to the wall clock.
+    full refresh. The window is relative to the data, not to the wall clock (macros/lookback_filter.sql).
+    Account, group and currency come from the campaign's own record (int_campaigns_scoped).
 -#}
 
 with
@@ -24,13 +25,7 @@ campaign_analytics as (
 
 campaigns as (
 
-    select * from {{ ref('stg_linkedin_ads__campaigns') }}
-
-),
-
-accounts as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
+    select * from {{ ref('int_campaigns_scoped') }}
 
 ),
 
@@ -41,13 +36,11 @@ final as (
         campaigns.account_id,
         campaigns.campaign_group_id,
         campaign_analytics.campaign_id,
-        accounts.currency_code,
+        campaigns.account_currency_code as currency_code,
         {{ gold_metrics_from_staging('campaign_analytics') }}
     from campaign_analytics
     left join campaigns
         on campaign_analytics.campaign_id = campaigns.campaign_id
-    left join accounts
-        on campaigns.account_id = accounts.account_id
 
 )
 

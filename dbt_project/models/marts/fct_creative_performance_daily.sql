@@ -7,7 +7,9 @@
     )
 }}
 
-{#- Incremental over a data-relative lookback window: see fct_campaign_performance_daily. -#}
+{#- Incremental over a data-relative lookback window: see fct_campaign_performance_daily. A creative
+    belongs to the account and campaign named in its own record; the group is its campaign's, the
+    currency its account's. -#}
 
 with
 
@@ -26,7 +28,7 @@ creatives as (
 
 campaigns as (
 
-    select * from {{ ref('stg_linkedin_ads__campaigns') }}
+    select * from {{ ref('int_campaigns_scoped') }}
 
 ),
 
