@@ -1,6 +1,6 @@
-"""Static checks of the dbt project against its contract (issue 3, CONVENTIONS.md): fast, no
-warehouse. The build itself (tests, contracts, unit tests) runs in `dbt build`; gold parity
-between engines and incremental-equals-full-refresh are end-to-end tests (tests/e2e)."""
+"""Static checks of the dbt project against its conventions: fast, no warehouse. The build itself
+(tests, contracts, unit tests) runs in `dbt build`; gold parity between engines and
+incremental-equals-full-refresh are end-to-end tests (tests/e2e)."""
 
 from __future__ import annotations
 
@@ -27,18 +27,19 @@ ROOT_TABLES = [
     "ad_analytics_by_creative",
     *(f"ad_analytics_by_member_{suffix}" for suffix in DEMOGRAPHIC_PIVOTS),
 ]
-CHILD_TABLES = [
-    "ad_accounts__serving_statuses",
-    "campaign_groups__serving_statuses",
-    "campaigns__serving_statuses",
-    "creatives__serving_hold_reasons",
-]
+# Bronze list fields: JSON columns of their parent table, unpacked in staging (no child tables).
+JSON_LIST_COLUMNS = {
+    "ad_accounts": ["serving_statuses"],
+    "campaign_groups": ["serving_statuses"],
+    "campaigns": ["serving_statuses"],
+    "creatives": ["serving_hold_reasons", "review__rejection_reasons"],
+}
 METRIC_COLUMNS = [
     "impressions", "clicks", "cost_local", "cost_usd", "conversions", "conversion_value_local",
     "leads", "landing_page_clicks", "total_engagements", "video_views", "video_completions",
     "likes", "comments", "shares", "follows", "opens", "sends",
 ]  # fmt: skip
-# Issue 3: gold tables and the columns BI queries rely on.
+# Gold tables and the columns BI queries rely on (a contract: names never change).
 GOLD_COLUMNS = {
     "dim_ad_accounts": [
         "account_id", "account_name", "currency_code", "account_status", "account_type", "is_test",
@@ -96,10 +97,34 @@ def gold_models() -> dict[str, dict[str, Any]]:
 
 
 def test_every_bronze_table_has_one_staging_view() -> None:
-    for table in ROOT_TABLES + CHILD_TABLES:
+    for table in ROOT_TABLES:
         model = STAGING / f"stg_linkedin_ads__{table}.sql"
         assert model.exists(), f"missing staging view for bronze table {table}"
         assert f"source('linkedin_ads', '{table}')" in model.read_text()
+    views = {path.stem for path in STAGING.glob("stg_*.sql")}
+    assert views == {f"stg_linkedin_ads__{table}" for table in ROOT_TABLES}
+
+
+def test_json_list_fields_are_unpacked_in_staging_with_the_one_macro() -> None:
+    for table, columns in JSON_LIST_COLUMNS.items():
+        sql = (STAGING / f"stg_linkedin_ads__{table}.sql").read_text()
+        for column in columns:
+            assert f"json_string_list('{column}')" in sql, f"{table}.{column}"
+
+
+def test_every_staging_column_is_documented() -> None:
+    documented = {
+        model["name"]: model for model in load_yaml(STAGING / "_linkedin_ads__models.yml")["models"]
+    }
+    for path in STAGING.glob("stg_*.sql"):
+        assert path.stem in documented, f"{path.stem} is not documented"
+        model = documented[path.stem]
+        assert model.get("description"), f"{path.stem} has no description"
+        for column in model["columns"]:
+            assert column.get("description"), f"{path.stem}.{column['name']} is not described"
+        aliases = re.findall(r" as (\w+),?$", path.read_text(), flags=re.MULTILINE)
+        missing = set(aliases) - {column["name"] for column in model["columns"]} - {"source"}
+        assert missing == set(), f"{path.stem} does not document {sorted(missing)}"
 
 
 def test_only_staging_reads_sources() -> None:
@@ -111,17 +136,15 @@ def test_only_staging_reads_sources() -> None:
     assert outside == []
 
 
-def test_root_sources_have_freshness_and_child_tables_are_exempt() -> None:
+def test_sources_are_the_root_tables_with_freshness() -> None:
     (source,) = load_yaml(STAGING / "_linkedin_ads__sources.yml")["sources"]
     assert source["schema"] == "bronze"
     assert "_dlt_load_id" in source["config"]["loaded_at_field"]
     assert {"warn_after", "error_after"} <= set(source["config"]["freshness"])
     tables = {table["name"]: table for table in source["tables"]}
-    assert set(ROOT_TABLES + CHILD_TABLES) <= set(tables)
+    assert set(tables) == set(ROOT_TABLES)
     for name, table in tables.items():
         assert table.get("description"), f"source table {name} has no description"
-        if "__" in name:
-            assert table["config"]["freshness"] is None, f"{name} has no _dlt_load_id"
 
 
 def test_gold_models_have_the_contract_columns(gold_models: dict[str, dict[str, Any]]) -> None:
@@ -153,13 +176,37 @@ def test_demographic_fact_is_documented_as_approximate(
     assert "APPROXIMATE" in gold_models["fct_demographic_performance_monthly"]["description"]
 
 
-def test_gold_metrics_read_catalogue_metrics() -> None:
+def test_gold_metric_map_is_the_var_and_names_catalogue_metrics() -> None:
+    gold_metrics = load_yaml(PROJECT / "dbt_project.yml")["vars"]["gold_metrics"]
+    assert list(gold_metrics) == METRIC_COLUMNS
+    catalogue = {metric.api_name for metric in METRICS}
+    assert {entry["api_metric"] for entry in gold_metrics.values()} <= catalogue
+    assert gold_metrics["conversions"]["api_metric"] == "externalWebsiteConversions"
+    assert {entry["kind"] for entry in gold_metrics.values()} == {"count", "money"}
     macro = (PROJECT / "macros" / "gold_metrics.sql").read_text()
-    sources = dict(re.findall(r"'name': '(\w+)', 'source': '(\w+)'", macro))
-    assert list(sources) == METRIC_COLUMNS
-    catalogue = {metric.column for metric in METRICS}
-    assert set(sources.values()) <= catalogue
-    assert sources["conversions"] == "external_website_conversions"
+    assert "var('gold_metrics')" in macro
+    assert "'source':" not in macro, "the metric map is listed again in the macro"
+
+
+def test_metric_columns_are_described_by_the_var(gold_models: dict[str, dict[str, Any]]) -> None:
+    for name, model in gold_models.items():
+        for column in model["columns"]:
+            if column["name"] in METRIC_COLUMNS:
+                expected = f"{{{{ var('gold_metrics').{column['name']}.description }}}}"
+                assert column["description"] == expected, f"{name}.{column['name']}"
+    docs = (MARTS / "_marts__docs.md").read_text()
+    assert not any(f"{{% docs {column} %}}" in docs for column in METRIC_COLUMNS)
+
+
+def test_no_reference_to_files_outside_the_repository() -> None:
+    pattern = re.compile(
+        r"DESIGN\.md|CONVENTIONS\.md|\.\./shared|linkedin-marketing-api|stack-notes|issue \d",
+        re.IGNORECASE,
+    )
+    built = {"target", "logs", "dbt_packages"}
+    for path in PROJECT.rglob("*"):
+        if path.suffix in {".sql", ".yml", ".md", ".csv"} and not built & set(path.parts):
+            assert not pattern.search(path.read_text()), path
 
 
 def test_every_enabled_sqlfluff_rule_is_explained() -> None:

@@ -1,5 +1,5 @@
 {#-
-    Gives every creative a display name and a type (DESIGN.md, "Domain rules"):
+    Gives every creative a display name and a type (the creative name rule):
     its own name, else the inline text ad's headline, else the type label plus ' #' and the last
     6 characters of the content reference's own id (urn:li:share:7123456789 -> Sponsored Post #456789).
     Content types missing from the seed get creative_type 'Other'; creatives without any content
