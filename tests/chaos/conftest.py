@@ -8,7 +8,6 @@ session when rows were lost or keys duplicated, even if a test forgot to assert 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,10 +22,11 @@ from tests.chaos.helpers import (
     build_gold,
     daily_rows,
     duplicates,
-    gold_columns,
     start_date,
 )
-from tests.e2e.helpers import gold, load
+from tests.support.env import scrub_settings
+from tests.support.gold import gold_columns, snapshot
+from tests.support.sandbox import load
 
 _LEDGER = pytest.StashKey[ChaosLedger]()
 
@@ -62,11 +62,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CleanRun]:
     """One fault-free load and build of the chaos window, shared by every chaos test."""
     folder = tmp_path_factory.mktemp("clean")
     with pytest.MonkeyPatch.context() as monkeypatch:
-        for name in list(os.environ):  # like isolated_settings, which is function-scoped
-            if name.startswith(("SOURCES__LINKEDIN_ADS__", "WAREHOUSE_")):
-                monkeypatch.delenv(name)
-        monkeypatch.setenv("INGEST_PIPELINES_DIR", str(folder / "pipelines"))
-        monkeypatch.setenv("RUNTIME__DLTHUB_TELEMETRY", "false")
+        scrub_settings(monkeypatch, folder / "pipelines")  # isolated_settings is function-scoped
         warehouse = Warehouse.from_env({"WAREHOUSE_PATH": str(folder / "clean.duckdb")})
         with run_sandbox(SandboxConfig()) as sandbox:
             settings = {"start_date": start_date(sandbox)}
@@ -75,7 +71,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CleanRun]:
         found = duplicates(warehouse)
         assert not found, f"the fault-free run itself has duplicate keys: {found}"
         yield CleanRun(
-            gold=gold(warehouse),
+            gold=snapshot(warehouse),
             columns=gold_columns(warehouse),
             daily={table: daily_rows(warehouse, table) for table in DAILY_TABLES},
             requests=dict(result.stats.requests),

@@ -24,7 +24,9 @@ from ingest import pipeline
 from ingest.linkedin_ads import SyncStats
 from ingest.pipeline import ROOT, Warehouse
 from ingest.sandbox import SandboxStats
-from tests.e2e.helpers import HISTORY_TIME_COLUMNS, duplicate_keys, gold, query
+from tests.support.gold import Gold, gold_columns, snapshot
+from tests.support.sandbox import source_env
+from tests.support.warehouse import duplicate_keys, query
 
 START_DAYS_AGO = 35
 MARTS_YML = ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
@@ -33,7 +35,7 @@ MARTS_YML = ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
 # the 0.5 s timeout, backoff is capped at 0.2 s, and enough attempts that 20% faults never win.
 FAST_RETRIES: dict[str, Any] = {"timeout": 0.5, "max_backoff": 0.2, "max_attempts": 10}
 
-# Bronze natural keys (the merge keys of the resources); child tables are keyed by parent + index.
+# Bronze natural keys (the merge keys of the resources).
 BRONZE_KEYS: dict[str, tuple[str, ...]] = {
     "ad_accounts": ("id",),
     "campaign_groups": ("id",),
@@ -43,7 +45,6 @@ BRONZE_KEYS: dict[str, tuple[str, ...]] = {
     "ad_analytics_by_creative": ("pivot_value", "start_date"),
 }
 MEMBER_KEYS = ("campaign", "pivot_value", "start_date")
-CHILD_KEYS = ("_dlt_parent_id", "_dlt_list_idx")
 
 
 def start_date(sandbox: Any) -> str:
@@ -63,23 +64,6 @@ def build_gold(warehouse: Warehouse) -> None:
 
 
 # -- gold -----------------------------------------------------------------------------------
-Gold = dict[str, list[tuple[Any, ...]]]
-
-
-def gold_columns(warehouse: Warehouse) -> dict[str, list[str]]:
-    """Column names of each gold table in the order tests.e2e.helpers.gold() reads them."""
-    rows = query(
-        warehouse,
-        "select table_name, column_name from information_schema.columns "
-        "where table_schema = 'gold' order by table_name, column_name",
-    )
-    columns: dict[str, list[str]] = {}
-    for table, column in rows:
-        if column not in HISTORY_TIME_COLUMNS:
-            columns.setdefault(table, []).append(column)
-    return columns
-
-
 def project(
     rows: Iterable[tuple[Any, ...]],
     columns: Sequence[str],
@@ -195,8 +179,6 @@ def duplicates(warehouse: Warehouse) -> dict[str, int]:
     for schema, table in tables:
         if schema == "gold":
             key = keys.get(table)
-        elif "__" in table:
-            key = CHILD_KEYS
         elif table.startswith("ad_analytics_by_member_"):
             key = MEMBER_KEYS
         else:
@@ -222,10 +204,7 @@ def cli_env(sandbox: Any, warehouse: Warehouse) -> dict[str, str]:
     """The environment of `python -m ingest` pointed at a sandbox and a warehouse."""
     env = dict(os.environ)
     env.update(
-        SOURCES__LINKEDIN_ADS__BASE_URL=sandbox.base_url,
-        SOURCES__LINKEDIN_ADS__OAUTH_URL=sandbox.oauth_url,
-        SOURCES__LINKEDIN_ADS__ACCESS_TOKEN=sandbox.access_token,
-        SOURCES__LINKEDIN_ADS__START_DATE=start_date(sandbox),
+        **source_env(sandbox, start_date=start_date(sandbox)),
         RUNTIME__DLTHUB_TELEMETRY="false",
         DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         **{key: value for key, value in warehouse.dbt_env().items() if key.startswith("PG")},
@@ -360,7 +339,7 @@ def check_gold(
 ) -> GoldDiff:
     """Diff the warehouse's gold against the clean run, count duplicate keys, record both."""
     diff = diff_gold(
-        clean.gold, clean.columns, gold(warehouse), gold_columns(warehouse), **diff_options
+        clean.gold, clean.columns, snapshot(warehouse), gold_columns(warehouse), **diff_options
     )
     diff.duplicates = duplicates(warehouse)
     ledger.record_gold(test, diff)

@@ -21,7 +21,7 @@ from tests.chaos.helpers import (
     build_gold,
     check_gold,
 )
-from tests.e2e.helpers import load
+from tests.support.sandbox import load
 
 pytestmark = pytest.mark.chaos
 

@@ -1,12 +1,11 @@
 """Crash safety: `python -m ingest` killed with SIGKILL in each phase, then run again.
 
-The phases are seen from outside, in dlt's working folder (`<pipelines dir>/linkedin_ads`):
-extract writes a temporary package under `normalize/<storage id>/`, normalize writes
-`load/new/<load id>`, load moves the package to `load/normalized/<load id>` and its jobs to
-`completed_jobs/`, and a loaded package ends in `load/loaded/<load id>` just before `run` starts
-dbt. The sandbox answers slowly during the killed run so that extract lasts a few seconds. After
-the kill a plain `python -m ingest run --no-docs` must exit 0 with gold equal to the fault-free
-run and no key twice in bronze or gold.
+The phases are seen from outside through dlt's public pipeline API on the same working folder:
+while extracting no package is extracted yet, an extracted package waits for normalize, a
+normalized one is being loaded (some of its jobs completed, others not), and a completed package
+means `run` is about to start dbt. The sandbox answers slowly during the killed run so that
+extract lasts a few seconds. After the kill a plain `python -m ingest run --no-docs` must exit 0
+with gold equal to the fault-free run and no key twice in bronze or gold.
 """
 
 from __future__ import annotations
@@ -15,9 +14,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import dlt
 import pytest
+from dlt.common.storages.exceptions import LoadPackageNotFound
 
-from ingest.pipeline import Warehouse
+from ingest.pipeline import Warehouse, build_pipeline
 from ingest.sandbox import SandboxConfig, run_sandbox
 from tests.chaos.helpers import (
     ChaosLedger,
@@ -32,48 +33,47 @@ from tests.chaos.helpers import (
 pytestmark = pytest.mark.chaos
 
 
-def _dirs(work: Path, pattern: str) -> list[Path]:
-    return [path for path in work.glob(pattern) if path.is_dir()] if work.exists() else []
-
-
-def _files(folder: Path) -> int:
-    return sum(1 for _ in folder.iterdir()) if folder.is_dir() else 0
-
-
-def during_extract(work: Path, sandbox: Any) -> Callable[[], bool]:
+def during_extract(watch: dlt.Pipeline, sandbox: Any) -> Callable[[], bool]:
     """A third of the adAnalytics calls answered, nothing extracted completely yet."""
 
     def reached() -> bool:
         return (
             sandbox.stats.by_route.get("adAnalytics", 0) >= 90
-            and not _dirs(work, "normalize/extracted/*")
-            and not _dirs(work, "load/*/*")
+            and not watch.list_extracted_load_packages()
+            and not watch.list_normalized_load_packages()
         )
 
     return reached
 
 
-def during_normalize(work: Path, sandbox: Any) -> Callable[[], bool]:
-    """Normalize has started writing the load package, which is not yet handed to load."""
-    return lambda: bool(_dirs(work, "load/new/*")) and not _dirs(work, "load/normalized/*")
+def during_normalize(watch: dlt.Pipeline, sandbox: Any) -> Callable[[], bool]:
+    """The package is extracted and not yet handed to load."""
+    return lambda: (
+        bool(watch.list_extracted_load_packages()) and not (watch.list_normalized_load_packages())
+    )
 
 
-def during_load(work: Path, sandbox: Any) -> Callable[[], bool]:
+def during_load(watch: dlt.Pipeline, sandbox: Any) -> Callable[[], bool]:
     """Some of the package's jobs are loaded, others not yet."""
 
     def reached() -> bool:
-        return any(
-            _files(package / "completed_jobs") >= 2
-            and (_files(package / "new_jobs") + _files(package / "started_jobs")) > 0
-            for package in _dirs(work, "load/normalized/*")
-        )
+        for load_id in watch.list_normalized_load_packages():
+            try:
+                jobs = watch.get_load_package_info(load_id).jobs
+            except (OSError, LoadPackageNotFound):  # the package moved on while being read
+                continue
+            if len(jobs.get("completed_jobs", [])) >= 2 and (
+                jobs.get("new_jobs") or jobs.get("started_jobs")
+            ):
+                return True
+        return False
 
     return reached
 
 
-def between_load_and_dbt(work: Path, sandbox: Any) -> Callable[[], bool]:
+def between_load_and_dbt(watch: dlt.Pipeline, sandbox: Any) -> Callable[[], bool]:
     """The package is loaded; `run` is about to start dbt."""
-    return lambda: bool(_dirs(work, "load/loaded/*"))
+    return lambda: bool(watch.list_completed_load_packages())
 
 
 PHASES = {
@@ -91,13 +91,14 @@ def crash_and_recover(
     ledger: ChaosLedger,
     logs: Path,
 ) -> None:
-    work = warehouse.pipelines_dir() / "linkedin_ads"
+    # The same working folder as the CLI's pipeline, opened before the CLI starts.
+    watch = build_pipeline(warehouse)
     with run_sandbox(SandboxConfig(latency_ms=40)) as sandbox:
         env = cli_env(sandbox, warehouse)
         # given a run of the main job (slowed down by a sandbox that answers in 40 ms)
         cli = Cli(["run", "--no-docs"], env, logs / "killed.log").start()
         # when it is killed with SIGKILL at the phase aimed at
-        reached = PHASES[phase](work, sandbox)
+        reached = PHASES[phase](watch, sandbox)
         landed = False
         try:
             landed = wait_until(reached, cli)

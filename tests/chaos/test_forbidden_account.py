@@ -9,7 +9,8 @@ import pytest
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
 from tests.chaos.helpers import ChaosLedger, CleanRun, build_gold, check_gold
-from tests.e2e.helpers import load, query
+from tests.support.sandbox import load
+from tests.support.warehouse import query
 
 pytestmark = pytest.mark.chaos
 

@@ -21,7 +21,8 @@ from tests.chaos.helpers import (
     cli_env,
     daily_rows,
 )
-from tests.e2e.helpers import load, query
+from tests.support.sandbox import load
+from tests.support.warehouse import query
 
 pytestmark = pytest.mark.chaos
 
