@@ -12,9 +12,9 @@ final as (
 
     select
         creative_id,
-        {{ snapshot_validity('creative_id') }},
         campaign_id,
         account_id,
+        {{ snapshot_validity('creative_id') }},
         creative_name,
         creative_type,
         content_reference,
