@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import yaml
 
-from ingest.linkedin_ads.settings import DEMOGRAPHIC_PIVOTS, METRICS
+from ingest.linkedin_ads.settings import DEMOGRAPHIC_PIVOTS, GOLD_METRICS, METRICS
 
 PROJECT = Path(__file__).resolve().parents[2] / "dbt_project"
 STAGING = PROJECT / "models" / "staging" / "linkedin_ads"
@@ -34,11 +34,7 @@ JSON_LIST_COLUMNS = {
     "campaigns": ["serving_statuses"],
     "creatives": ["serving_hold_reasons", "review__rejection_reasons"],
 }
-METRIC_COLUMNS = [
-    "impressions", "clicks", "cost_local", "cost_usd", "conversions", "conversion_value_local",
-    "leads", "landing_page_clicks", "total_engagements", "video_views", "video_completions",
-    "likes", "comments", "shares", "follows", "opens", "sends",
-]  # fmt: skip
+METRIC_COLUMNS = list(GOLD_METRICS)  # the gold metric map, read from dbt_project.yml
 # Gold tables and the columns BI queries rely on (a contract: names never change).
 GOLD_COLUMNS = {
     "dim_ad_accounts": [

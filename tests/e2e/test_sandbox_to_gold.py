@@ -15,7 +15,7 @@ import pytest
 from ingest.linkedin_ads import settings
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
-from tests.support.dbt_project import build, dbt_var
+from tests.support.dbt_project import bi_role, build
 from tests.support.gold import snapshot
 from tests.support.sandbox import load
 from tests.support.warehouse import query
@@ -130,7 +130,7 @@ def test_gold_is_the_same_on_duckdb_and_postgres(
 def as_bi_role(warehouse: Warehouse, sql: str) -> str | None:
     """Run `sql` as the BI role (dbt var bi_role); None when allowed, else the error."""
     with psycopg2.connect(**warehouse.pg) as con, con.cursor() as cur:
-        cur.execute(f'set role "{dbt_var("bi_role")}"')
+        cur.execute(f'set role "{bi_role()}"')
         try:
             cur.execute(sql)
         except psycopg2.errors.InsufficientPrivilege as error:

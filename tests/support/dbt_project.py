@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from functools import cache
 from typing import Any
 
@@ -13,8 +12,6 @@ from ingest import pipeline
 from ingest.linkedin_ads.settings import DBT_PROJECT_YML
 from ingest.pipeline import Warehouse
 
-_ENV_VAR = re.compile(r"^\{\{\s*env_var\('(\w+)',\s*'([^']*)'\)\s*\}\}$")
-
 
 @cache
 def dbt_vars() -> dict[str, Any]:
@@ -22,12 +19,9 @@ def dbt_vars() -> dict[str, Any]:
     return yaml.safe_load(DBT_PROJECT_YML.read_text())["vars"]
 
 
-def dbt_var(name: str) -> Any:
-    """A variable's value; `{{ env_var('NAME', 'default') }}` is resolved as dbt would."""
-    value = dbt_vars()[name]
-    if isinstance(value, str) and (match := _ENV_VAR.match(value.strip())):
-        return os.environ.get(match[1], match[2])
-    return value
+def bi_role() -> str:
+    """The read-only BI role as macros/bi_role.sql resolves it: WAREHOUSE_BI_ROLE, else the var."""
+    return os.environ.get("WAREHOUSE_BI_ROLE") or dbt_vars()["bi_role"]
 
 
 def build(warehouse: Warehouse, *args: str) -> None:
