@@ -20,7 +20,7 @@ export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8765
 
-.PHONY: help run test test-fast lint ingest build sandbox chaos clean
+.PHONY: help run test test-fast lint ingest build sandbox chaos clean auth
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -47,6 +47,9 @@ ingest: $(VENV)/.synced ## Load bronze only
 
 build: $(VENV)/.synced ## dbt build (silver and gold) on the loaded warehouse
 	$(PY) -m ingest build
+
+auth: $(VENV)/.synced ## Sign in to LinkedIn (OAuth in a browser); saves tokens to .dlt/secrets.toml
+	$(PY) -m ingest auth
 
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)

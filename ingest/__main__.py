@@ -1,4 +1,4 @@
-"""Command line: python -m ingest {run, load, build, sandbox}.
+"""Command line: python -m ingest {run, load, build, auth, sandbox}.
 
 Expected failures (bad settings, an API refusal, an unreachable warehouse) print one line naming
 the setting or the API's message and exit non-zero; `--debug` shows the traceback instead.
@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
     build = commands.add_parser("build", help="dbt build (silver and gold) on the warehouse")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     commands.add_parser("sandbox", help="serve the local LinkedIn API emulator", add_help=False)
+    auth = commands.add_parser("auth", help="sign in to LinkedIn, save tokens to .dlt/secrets.toml")
+    auth.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
+    auth.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (300)")
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "sandbox":
@@ -73,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     if rest:
         parser.error(f"unrecognized arguments: {' '.join(rest)}")
     _configure_logging(args.debug)
+    if args.command == "auth":
+        return _auth(args)
     from ingest import pipeline
 
     try:
@@ -87,6 +92,22 @@ def main(argv: list[str] | None = None) -> int:
         cause = _root_cause(error)
         print(f"error: {cause}", file=sys.stderr)
         return 2 if isinstance(cause, ConfigError) else 1
+
+
+def _auth(args: argparse.Namespace) -> int:
+    """Sign-in: bad settings exit 2; a refused, cancelled or unanswered sign-in exits 3."""
+    from ingest.linkedin_ads.auth import OAuthError, auth_command
+
+    try:
+        return auth_command(open_browser=not args.no_browser, timeout=args.timeout)
+    except (ConfigError, OAuthError, OSError) as error:
+        if args.debug:
+            raise
+        if isinstance(error, OSError):
+            print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+            return 2
+        print(f"error: {error}", file=sys.stderr)
+        return 2 if isinstance(error, ConfigError) else 3
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ import dlt
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from ingest.linkedin_ads import analytics, config, schema, settings
+from ingest.linkedin_ads import analytics, config, schema, settings, tokens
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import ConfigError
 from ingest.linkedin_ads.entities import EntityCache, read_accounts
@@ -43,6 +43,8 @@ def linkedin_ads(
     refresh_token: TSecretStrValue | None = None,
     client_id: str | None = None,
     client_secret: TSecretStrValue | None = None,
+    access_token_expires_at: Any = None,
+    refresh_token_expires_at: Any = None,
     base_url: str = settings.DEFAULT_BASE_URL,
     oauth_url: str = settings.DEFAULT_OAUTH_URL,
     api_version: str = settings.DEFAULT_API_VERSION,
@@ -85,12 +87,23 @@ def linkedin_ads(
         refresh_token=refresh_token,
         client_id=client_id,
         client_secret=client_secret,
+        # Written by `make auth`: when to refresh ahead and when to warn; refreshed tokens are
+        # saved back to .dlt/secrets.toml when that is where the token came from.
+        access_token_expires_at=tokens.parse_instant(
+            "access_token_expires_at", access_token_expires_at
+        ),
+        refresh_token_expires_at=tokens.parse_instant(
+            "refresh_token_expires_at", refresh_token_expires_at
+        ),
+        on_refresh=tokens.SecretsWriteback(),
+        warn=stats.warn,
         timeout=float(timeout),
         max_attempts=config.parse_int("MAX_ATTEMPTS", max_attempts, 1, 20),
         max_backoff=float(max_backoff),
         data_limit_wait=float(data_limit_wait),
     )
     stats.api, stats.row_cap, stats.base_url = client.stats, options.row_cap, client.base_url
+    client.check_token_lifetimes()
     try:
         accounts = read_accounts(client, options.account_ids)
     except BaseException:

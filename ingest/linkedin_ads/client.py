@@ -1,9 +1,11 @@
 """HTTP client for the versioned LinkedIn Marketing API (`/rest`), shared by every resource.
 
 It sends Rest.li 2.0 queries byte for byte (tunnelling long ones through POST), pages through
-cursor and offset finders, retries what is transient with tenacity, refreshes an expired access
-token once, and turns everything else into one-line typed errors. The access token never appears
-in a log line, an exception or a repr.
+cursor and offset finders, retries what is transient with tenacity, refreshes the access token
+(proactively when less than a day of it is left, and once on a 401), hands a refreshed token to
+`on_refresh` (which saves it), warns when the refresh token has less than 30 days left, and turns
+everything else into one-line typed errors. The access token never appears in a log line, an
+exception or a repr.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -21,7 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from ingest.linkedin_ads import errors, restli
-from ingest.linkedin_ads.auth import OAuthError, redact, refresh_access_token
+from ingest.linkedin_ads.auth import OAuthError, Token, redact, refresh_access_token
 from ingest.linkedin_ads.settings import (
     ENTITY_PAGE_SIZE,
     MAX_QUERY_STRING_LENGTH,
@@ -36,6 +39,11 @@ log = logging.getLogger("ingest.linkedin_ads")
 MAX_RETRY_AFTER = 600.0  # a Retry-After longer than this is capped (LinkedIn documents none)
 _DAY_LIMIT = re.compile(r"\bDAY\b")
 _DATA_LIMIT = "45 million metric values"
+REFRESH_AHEAD = timedelta(days=1)  # refresh the access token when less than this is left
+REFRESH_TOKEN_WARNING = timedelta(days=30)  # warn when the refresh token has less than this left
+
+# (access token replaced, refresh token used, the new token, when it was issued)
+OnRefresh = Callable[[str, str | None, Token, datetime], None]
 
 
 class _Retry(Exception):
@@ -82,6 +90,11 @@ class LinkedInClient:
         refresh_token: str | None = None,
         client_id: str | None = None,
         client_secret: str | None = None,
+        access_token_expires_at: datetime | None = None,
+        refresh_token_expires_at: datetime | None = None,
+        on_refresh: OnRefresh | None = None,
+        warn: Callable[[str], None] | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         timeout: float = 30.0,
         max_attempts: int = 5,
         max_backoff: float = 30.0,
@@ -100,6 +113,12 @@ class LinkedInClient:
         self._client_id = client_id
         self._client_secret = client_secret
         self._refresh_lock = threading.Lock()
+        self.access_token_expires_at = access_token_expires_at
+        self.refresh_token_expires_at = refresh_token_expires_at
+        self._on_refresh = on_refresh
+        self._warn = warn or log.warning
+        self._clock = clock
+        self._tried_ahead = False  # one proactive attempt per run, even when it fails
         self._timeout = timeout
         self._transport = transport
         self._sleep = sleep
@@ -130,6 +149,7 @@ class LinkedInClient:
     def get(self, path: str, params: restli.Params = ()) -> dict[str, Any]:
         """GET `path` (relative to base_url) with Rest.li-encoded params; returns the JSON body."""
         query = restli.encode_query(params)
+        self._refresh_if_expiring()
         token_sent = self._auth.token
         try:
             return self._send(path, query)
@@ -164,6 +184,47 @@ class LinkedInClient:
             return self.oauth_url, self._refresh_token, self._client_id, self._client_secret
         return None
 
+    def check_token_lifetimes(self) -> None:
+        """Warn when the refresh token (or, with nothing to refresh it, the access token) is
+        close to its end: after it, only a new sign-in (`make auth`) gets data again."""
+        now = self._clock()
+        refresh_ends = self.refresh_token_expires_at
+        if self._refresh_grant() is not None and refresh_ends is not None:
+            if refresh_ends - now < REFRESH_TOKEN_WARNING:
+                self._warn(
+                    f"the LinkedIn refresh token expires {_day(refresh_ends)} "
+                    f"({_days_left(refresh_ends, now)}); run `make auth` before then"
+                )
+        elif self.access_token_expires_at is not None:
+            access_ends = self.access_token_expires_at
+            if access_ends - now < REFRESH_TOKEN_WARNING:
+                self._warn(
+                    f"the LinkedIn access token expires {_day(access_ends)} "
+                    f"({_days_left(access_ends, now)}) and cannot be refreshed (no REFRESH_TOKEN, "
+                    "CLIENT_ID and CLIENT_SECRET); run `make auth` before then"
+                )
+
+    def _refresh_if_expiring(self) -> None:
+        """Refresh ahead of time when less than a day of the access token is left (once a run)."""
+        ends = self.access_token_expires_at
+        if self._tried_ahead or ends is None or ends - self._clock() >= REFRESH_AHEAD:
+            return
+        with self._refresh_lock:
+            ends = self.access_token_expires_at
+            if self._tried_ahead or ends is None or ends - self._clock() >= REFRESH_AHEAD:
+                return
+            self._tried_ahead = True
+            grant = self._refresh_grant()
+            if grant is None:
+                return  # check_token_lifetimes said so; a 401 will say what to fix
+            try:
+                self._mint(grant)
+            except OAuthError as exc:
+                self._warn(
+                    f"refreshing the LinkedIn access token ahead of its expiry ({_day(ends)}) "
+                    f"failed, going on with the current one: {exc}"
+                )
+
     def _refresh(self, token_sent: str) -> None:
         """Refresh the access token once, however many threads saw the same 401."""
         with self._refresh_lock:
@@ -171,11 +232,7 @@ class LinkedInClient:
             if grant is None or self._auth.token != token_sent:
                 return  # nothing to refresh with, or another thread already refreshed it
             try:
-                token = refresh_access_token(
-                    *grant,
-                    transport=self._transport,
-                    timeout=self._timeout,
-                )
+                self._mint(grant)
             except OAuthError as exc:
                 raise errors.AuthenticationError(
                     f"the access token was rejected and refreshing it failed: {exc}",
@@ -184,10 +241,30 @@ class LinkedInClient:
                     method="POST",
                     path="accessToken",
                 ) from None
-            self._auth.token = token.access_token
-            self._refresh_token = token.refresh_token or self._refresh_token
-            self.stats.record_refresh()
-            log.info("refreshed the LinkedIn access token (valid for %d s)", token.expires_in)
+
+    def _mint(self, grant: tuple[str, str, str, str]) -> None:
+        """The refresh grant (the caller holds the lock); hands the new token to on_refresh."""
+        issued_at = self._clock()
+        token = refresh_access_token(*grant, transport=self._transport, timeout=self._timeout)
+        replaced, refresh_used = self._auth.token, self._refresh_token
+        self._auth.token = token.access_token
+        self._refresh_token = token.refresh_token or self._refresh_token
+        if token.expires_in:
+            self.access_token_expires_at = issued_at + timedelta(seconds=token.expires_in)
+        if token.refresh_token_expires_in:
+            self.refresh_token_expires_at = issued_at + timedelta(
+                seconds=int(token.refresh_token_expires_in)
+            )
+        self.stats.record_refresh()
+        log.info("refreshed the LinkedIn access token (valid for %d s)", token.expires_in)
+        if self._on_refresh is not None:
+            try:
+                self._on_refresh(replaced, refresh_used, token, issued_at)
+            except OSError as exc:
+                self._warn(
+                    f"could not save the refreshed LinkedIn access token ({exc.strerror or exc}); "
+                    "it is used for this run only"
+                )
 
     def _send(self, path: str, query: str) -> dict[str, Any]:
         """One logical request: retried with tenacity, raising the typed error when it gives up."""
@@ -342,6 +419,15 @@ _FINDER = re.compile(r"(?:^|&)q=")
 
 def _pairs(params: restli.Params) -> list[tuple[str, Any]]:
     return list(params.items()) if isinstance(params, Mapping) else list(params)
+
+
+def _day(instant: datetime) -> str:
+    return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
+
+
+def _days_left(instant: datetime, now: datetime) -> str:
+    days = (instant - now).total_seconds() / 86_400
+    return "already expired" if days <= 0 else f"in {days:.0f} days"
 
 
 def _ms_since(started: float) -> float:

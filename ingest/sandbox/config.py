@@ -9,6 +9,7 @@ from typing import Any
 
 from .contract import DATA_VOLUME_LIMIT, DATA_VOLUME_WINDOW_SECONDS, ROW_CAP
 
+AUTHORIZATION_ANSWERS = frozenset({"approve", "user_cancelled_login", "user_cancelled_authorize"})
 FAULT_KINDS = frozenset({"429", "429_retry_after", "500_json", "500_html", "503", "drop", "slow"})
 
 # Fixed when the sandbox starts: changing them would change the data or the address.
@@ -47,6 +48,9 @@ class SandboxConfig:
     retry_after_seconds: int = 1
     token_expires_after_calls: int | None = None
     token_revoked: bool = False
+    # What the member answers on GET /oauth/v2/authorization: "approve" (a 302 with a code, no
+    # login page), "user_cancelled_login" or "user_cancelled_authorize" (a 302 with that error).
+    authorization_answer: str = "approve"
     row_cap: int = ROW_CAP
     daily_quota_calls: int | None = None
     data_volume_limit: int = DATA_VOLUME_LIMIT
@@ -75,6 +79,8 @@ class SandboxConfig:
         unknown = set(self.fault_kinds) - FAULT_KINDS
         if unknown:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}")
+        if self.authorization_answer not in AUTHORIZATION_ANSWERS:
+            raise ValueError(f"authorization_answer must be one of {sorted(AUTHORIZATION_ANSWERS)}")
         if self.row_cap < 1:
             raise ValueError("row_cap must be >= 1")
         if self.latency_ms < 0 or self.slow_seconds < 0:

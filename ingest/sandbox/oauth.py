@@ -1,4 +1,11 @@
-"""OAuth 2.0: the token store (grants, introspection, expiry, revocation) and its routes."""
+"""OAuth 2.0: the token store (grants, introspection, expiry, revocation) and its routes.
+
+GET /oauth/v2/authorization stands in for LinkedIn's consent page: it checks client_id,
+redirect_uri, response_type and scope, then answers as the member would without a login page,
+by the knob `authorization_answer`: a 302 to redirect_uri?code=..&state=.. ("approve"), or a 302
+with error=user_cancelled_login|user_cancelled_authorize. Codes last 30 minutes, are single-use
+and bound to the client and redirect_uri they were issued for.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +13,7 @@ import hashlib
 import secrets
 import threading
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .config import SandboxConfig
 from .errors import oauth_error, restli_error
@@ -16,6 +23,29 @@ ACCESS_TTL = 60 * 86_400
 REFRESH_TTL = 365 * 86_400
 SCOPE = "r_ads,r_ads_reporting"
 INVALID_GRANT = "The provided authorization grant or refresh token is invalid, expired or revoked"
+CODE_TTL = 1800
+KNOWN_SCOPES = frozenset(
+    {
+        "r_ads",
+        "rw_ads",
+        "r_ads_reporting",
+        "r_organization_social",
+        "r_organization_admin",
+        "r_marketing_leadgen_automation",
+        "w_member_social",
+        "openid",
+        "profile",
+        "email",
+    }
+)
+REDIRECT_MISMATCH = (
+    "Unable to retrieve access token: appid/redirect uri/code verifier does not match "
+    "authorization code. Or authorization code expired."
+)
+CANCELLED = {
+    "user_cancelled_login": "The user cancelled LinkedIn login",
+    "user_cancelled_authorize": "The user cancelled the authorization",
+}
 
 
 @dataclass
@@ -32,6 +62,14 @@ class _Refresh:
     expires: float
 
 
+@dataclass(frozen=True)
+class _Code:
+    expires: float
+    client_id: str
+    redirect_uri: str
+    scope: str
+
+
 class TokenStore:
     """Issued tokens; a token's authorised-call counter drives token_expires_after_calls."""
 
@@ -44,7 +82,7 @@ class TokenStore:
         self._lock = threading.Lock()
         self._access = {self.access_token: _Access(now, now + ACCESS_TTL, 0, self.refresh_token)}
         self._refresh = {self.refresh_token: _Refresh(now, now + REFRESH_TTL)}
-        self._codes: dict[str, float] = {}
+        self._codes: dict[str, _Code] = {}
         self.refreshes = 0
 
     def reset_call_counters(self) -> None:
@@ -81,10 +119,10 @@ class TokenStore:
                 )
             info.calls += 1
 
-    def issue_code(self, now: float) -> str:
+    def issue_code(self, now: float, redirect_uri: str, scope: str = SCOPE) -> str:
         code = secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = now + 1800
+            self._codes[code] = _Code(now + CODE_TTL, self.client_id, redirect_uri, scope)
         return code
 
     def _check_client(self, client_id: str | None, client_secret: str | None) -> None:
@@ -102,11 +140,18 @@ class TokenStore:
             code = form.get("code")
             if not code:
                 raise oauth_error(400, "invalid_request", 'A required parameter "code" is missing')
+            redirect = form.get("redirect_uri")
+            if not redirect:
+                raise oauth_error(
+                    400, "invalid_request", 'A required parameter "redirect_uri" is missing'
+                )
             self._check_client(form.get("client_id"), form.get("client_secret"))
             with self._lock:
-                expires = self._codes.pop(code, None)
-            if expires is None or now > expires:
+                issued = self._codes.pop(code, None)  # single-use, whatever happens next
+            if issued is None or now > issued.expires:
                 raise oauth_error(400, "invalid_request", INVALID_GRANT)
+            if issued.redirect_uri != redirect or issued.client_id != form.get("client_id"):
+                raise oauth_error(400, "invalid_redirect_uri", REDIRECT_MISMATCH)
             refresh = f"AQW-{secrets.token_urlsafe(24)}"
             access = f"AQV-{secrets.token_urlsafe(24)}"
             with self._lock:
@@ -117,7 +162,7 @@ class TokenStore:
                 "expires_in": ACCESS_TTL,
                 "refresh_token": refresh,
                 "refresh_token_expires_in": REFRESH_TTL,
-                "scope": SCOPE,
+                "scope": issued.scope,
                 "token_type": "Bearer",
             }
         if grant == "refresh_token":
@@ -183,21 +228,7 @@ def answer_oauth(
 ) -> Response:
     """The /oauth/v2/{name} routes: authorization (302 with a code), token and introspection."""
     if name == "authorization" and method == "GET":
-        params = dict(parse_qsl(query))
-        if params.get("client_id") != tokens.client_id:
-            raise oauth_error(400, "invalid_client", "Unknown client_id")
-        redirect = params.get("redirect_uri")
-        if not redirect or params.get("response_type") != "code":
-            raise oauth_error(
-                400, "invalid_request", "redirect_uri and response_type=code are required"
-            )
-        answer = {"code": tokens.issue_code(now)}
-        if "state" in params:
-            answer["state"] = params["state"]
-        separator = "&" if "?" in redirect else "?"
-        return Response(
-            302, b"", "text/plain", {"Location": f"{redirect}{separator}{urlencode(answer)}"}
-        )
+        return _authorization(tokens, query, now, config)
     if method != "POST" or name not in ("accessToken", "introspectToken"):
         raise oauth_error(404, "not_found", f"No OAuth endpoint {method} /oauth/v2/{name}")
     form = dict(parse_qsl(body.decode("utf-8", "replace")))
@@ -207,4 +238,42 @@ def answer_oauth(
         tokens.introspect(
             form, now, revoked=config.token_revoked, max_calls=config.token_expires_after_calls
         )
+    )
+
+
+def _authorization(tokens: TokenStore, query: str, now: float, config: SandboxConfig) -> Response:
+    """The consent page, answered at once. Errors about the client or the redirect URL stay on
+    LinkedIn's page (400: the redirect cannot be trusted); all others go back to redirect_uri."""
+    params = dict(parse_qsl(query))
+    if params.get("client_id") != tokens.client_id:
+        raise oauth_error(400, "invalid_client", "Unknown client_id")
+    redirect = params.get("redirect_uri", "")
+    target = urlsplit(redirect)
+    if target.scheme not in ("http", "https") or not target.netloc or target.fragment:
+        raise oauth_error(
+            400, "invalid_redirect_uri", "redirect_uri is missing or not an absolute http(s) URL"
+        )
+    answer: dict[str, str]
+    scopes = params.get("scope", "").replace(",", " ").split()
+    if params.get("response_type") != "code":
+        answer = {
+            "error": "unsupported_response_type",
+            "error_description": "response_type must be code",
+        }
+    elif not scopes or set(scopes) - KNOWN_SCOPES:
+        unknown = sorted(set(scopes) - KNOWN_SCOPES)
+        answer = {
+            "error": "invalid_scope",
+            "error_description": f"Scope {', '.join(unknown) or '(none)'} is not authorized",
+        }
+    elif config.authorization_answer in CANCELLED:
+        error = config.authorization_answer
+        answer = {"error": error, "error_description": CANCELLED[error]}
+    else:
+        answer = {"code": tokens.issue_code(now, redirect, ",".join(dict.fromkeys(scopes)))}
+    if "state" in params:
+        answer["state"] = params["state"]
+    separator = "&" if target.query else "?"
+    return Response(
+        302, b"", "text/plain", {"Location": f"{redirect}{separator}{urlencode(answer)}"}
     )

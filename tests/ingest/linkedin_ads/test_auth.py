@@ -1,18 +1,33 @@
-"""OAuth 2.0: consent URL, code exchange, refresh grant and its errors (reference §10)."""
+"""OAuth 2.0: sign-in (consent URL, loopback callback, state, code exchange, saving the tokens),
+the refresh grant and its errors."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
+import socket
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 import pytest
 
+from ingest.__main__ import main
+from ingest.linkedin_ads import tokens
 from ingest.linkedin_ads.auth import (
     OAuthError,
+    SignIn,
+    SignInError,
     Token,
+    authorization_url,
+    loopback_address,
     redact,
     refresh_access_token,
+    save_sign_in,
+    sign_in,
 )
+from ingest.linkedin_ads.config import ConfigError
 
 OAUTH_URL = "http://127.0.0.1:9/oauth/v2"
 # Fake secrets: each contains "SECRET" so a leak is easy to assert on.
@@ -123,3 +138,148 @@ def test_unreachable_token_endpoint_is_a_one_line_error() -> None:
 def test_redact_masks_every_secret_and_ignores_empty_ones() -> None:
     text = "Bearer abcdef and ghijkl"
     assert redact(text, "abcdef", "ghijkl", None, "") == "Bearer *** and ***"
+
+
+# -- 3-legged sign-in ----------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def browser(answer: Callable[[dict[str, str]], dict[str, str]]) -> Callable[[str], None]:
+    """Plays the member's browser: reads the announced URL and calls redirect_uri with what
+    `answer` makes of the authorization parameters (a stray request first, which must not end
+    the wait)."""
+
+    def announce(url: str) -> None:
+        params = {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
+
+        def visit() -> None:
+            redirect = params["redirect_uri"]
+            httpx.get(redirect.replace("/callback", "/favicon.ico"), timeout=5)
+            httpx.get(f"{redirect}?{urlencode(answer(params))}", timeout=5)
+
+        threading.Thread(target=visit, daemon=True).start()
+
+    return announce
+
+
+def sign_in_with(
+    answer: Callable[[dict[str, str]], dict[str, str]],
+    seen: list[httpx.Request],
+    timeout: float = 10.0,
+) -> SignIn:
+    return sign_in(
+        oauth_url=OAUTH_URL,
+        client_id="cid",
+        client_secret=CLIENT_SECRET,
+        redirect_uri=f"http://127.0.0.1:{free_port()}/callback",
+        announce=browser(answer),
+        open_browser=False,
+        timeout=timeout,
+        transport=_token_endpoint(200, TOKEN_BODY, seen),
+    )
+
+
+def test_authorization_url_asks_for_a_code_with_both_ad_scopes() -> None:
+    url = authorization_url(OAUTH_URL + "/", "cid", "http://127.0.0.1:8400/callback", "st8")
+    assert url == (
+        f"{OAUTH_URL}/authorization?response_type=code&client_id=cid"
+        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A8400%2Fcallback&state=st8"
+        "&scope=r_ads%20r_ads_reporting"
+    )
+
+
+def test_sign_in_exchanges_the_code_for_the_redirect_it_was_issued_to() -> None:
+    seen: list[httpx.Request] = []
+    result = sign_in_with(lambda p: {"code": "the-code", "state": p["state"]}, seen)
+    assert result.token.access_token == ACCESS
+    assert result.token.refresh_token_expires_in == 31556951
+    (request,) = seen
+    form = parse_qs(request.content.decode())
+    assert form["grant_type"] == ["authorization_code"]
+    assert form["code"] == ["the-code"]
+    assert form["redirect_uri"][0].endswith("/callback")
+    assert form["client_id"] == ["cid"]
+    assert form["client_secret"] == [CLIENT_SECRET]
+
+
+def test_a_state_mismatch_is_one_line_and_exchanges_nothing() -> None:
+    seen: list[httpx.Request] = []
+    with pytest.raises(SignInError, match="state does not match") as caught:
+        sign_in_with(lambda p: {"code": "the-code", "state": "forged"}, seen)
+    assert "\n" not in str(caught.value)
+    assert seen == []
+
+
+def test_a_cancelled_sign_in_says_what_linkedin_said_in_one_line() -> None:
+    seen: list[httpx.Request] = []
+    cancelled = {
+        "error": "user_cancelled_login",
+        "error_description": "The user cancelled\nLinkedIn login",
+    }
+    with pytest.raises(SignInError) as caught:
+        sign_in_with(lambda p: {**cancelled, "state": p["state"]}, seen)
+    assert str(caught.value) == (
+        "LinkedIn sign-in user_cancelled_login: The user cancelled LinkedIn login; "
+        "nothing was saved"
+    )
+    assert seen == []
+
+
+def test_no_callback_in_time_is_one_line() -> None:
+    def announce(url: str) -> None:
+        pass
+
+    with pytest.raises(SignInError, match=r"no answer on http://127\.0\.0\.1:\d+/callback"):
+        sign_in(
+            oauth_url=OAUTH_URL,
+            client_id="cid",
+            client_secret=CLIENT_SECRET,
+            redirect_uri=f"http://127.0.0.1:{free_port()}/callback",
+            announce=announce,
+            open_browser=False,
+            timeout=0.2,
+        )
+
+
+@pytest.mark.parametrize(
+    "uri", ["https://example.com/callback", "http://127.0.0.1/callback", "ftp://localhost:1/x"]
+)
+def test_a_redirect_uri_the_sign_in_cannot_listen_on_names_the_setting(uri: str) -> None:
+    with pytest.raises(ConfigError, match=r"^SOURCES__LINKEDIN_ADS__REDIRECT_URI: "):
+        loopback_address(uri)
+    assert loopback_address("http://localhost:8400/cb") == ("127.0.0.1", 8400, "/cb")
+
+
+def test_save_sign_in_writes_tokens_and_expiry_instants_and_drops_a_stale_refresh_token(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "secrets.toml"
+    path.write_text('[sources.linkedin_ads]\nclient_id = "cid"\nrefresh_token = "AQW-stale"\n')
+    issued = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
+    save_sign_in(path, SignIn(Token("AQV-1", 5_184_000, None, None), issued))
+    assert tokens.read_section(path) == {
+        "client_id": "cid",
+        "access_token": "AQV-1",
+        "access_token_expires_at": "2026-04-30T12:00:00Z",
+    }
+    save_sign_in(path, SignIn(Token("AQV-2", 5_184_000, "AQW-2", 31_536_000), issued))
+    stored = tokens.read_section(path)
+    assert stored["refresh_token"] == "AQW-2"
+    assert stored["refresh_token_expires_at"] == "2027-03-01T12:00:00Z"
+
+
+def test_auth_without_a_client_id_exits_2_naming_the_setting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(tmp_path))
+    monkeypatch.setenv("SOURCES__LINKEDIN_ADS__CLIENT_SECRET", "s3cret-value")
+    assert main(["auth", "--no-browser"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: SOURCES__LINKEDIN_ADS__CLIENT_ID: not set")
+    assert "\n" not in err
+    assert not (tmp_path / ".dlt" / "secrets.toml").exists()
