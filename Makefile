@@ -55,7 +55,7 @@ sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765
 	$(PY) -m ingest sandbox --port $(PORT)
 
 clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
-	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal .dlt/pipelines \
+	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.lock .dlt/pipelines \
 		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache
 
 .tools/bin/uv:

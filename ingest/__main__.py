@@ -7,6 +7,7 @@ the setting or the API's message and exit non-zero; `--debug` shows the tracebac
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -14,10 +15,14 @@ import sys
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingest.linkedin_ads import ConfigError
-from ingest.linkedin_ads.analytics import TruncatedAnalyticsError
-from ingest.linkedin_ads.errors import LinkedInError, SecretsFilter
+from ingest.linkedin_ads.errors import SecretsFilter
 
-EXPECTED = (ConfigError, LinkedInError, TruncatedAnalyticsError)
+# Exit codes of python -m ingest (README, "Running it unattended").
+EXIT_OK = 0  # success
+EXIT_STOPPED = 1  # stopped early by LinkedIn's daily quota; the next run resumes
+EXIT_BAD_SETTINGS = 2  # bad settings (one line names the setting); nothing written
+EXIT_API_REFUSED = 3  # the API refused (401, 403, 426, ...), or loading or dbt failed
+EXIT_BUSY = 4  # another run holds the warehouse (WAREHOUSE_LOCK_TIMEOUT)
 
 
 def _configure_logging(debug: bool) -> None:
@@ -38,18 +43,20 @@ def _secrets_filter() -> SecretsFilter:
     return SecretsFilter(dlt.secrets.get(f"sources.linkedin_ads.{key}") for key in keys)
 
 
-def _root_cause(error: BaseException) -> BaseException:
-    """The exception that dlt wrapped while extracting, normalizing or loading."""
-    seen = set()
-    while id(error) not in seen:
-        seen.add(id(error))
-        if isinstance(error, EXPECTED):
-            return error
-        inner = getattr(error, "exception", None) or error.__cause__ or error.__context__
-        if inner is None:
-            break
-        error = inner
-    return error
+def exit_code(error: BaseException) -> int:
+    """The exit code of a run that raised `error` (its root cause, as pipeline.root_cause finds)."""
+    from ingest import pipeline
+    from ingest.linkedin_ads.errors import DailyQuotaExceededError
+    from ingest.run_lock import WarehouseBusy
+
+    cause = pipeline.root_cause(error)
+    if isinstance(cause, ConfigError):
+        return EXIT_BAD_SETTINGS
+    if isinstance(cause, WarehouseBusy):
+        return EXIT_BUSY
+    if isinstance(cause, DailyQuotaExceededError):
+        return EXIT_STOPPED
+    return EXIT_API_REFUSED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,10 +64,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--debug", action="store_true", help="verbose logs and tracebacks")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="load bronze, dbt build, docs and a summary")
-    run.add_argument("--full-refresh", action="store_true", help="reload everything")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="reload everything; also starts over when the warehouse holds the other kind of "
+        "data (sandbox or real)",
+    )
     run.add_argument("--no-docs", action="store_true", help="skip dbt docs generate")
+    run.add_argument("--json", action="store_true", help="print the summary as one JSON document")
     load = commands.add_parser("load", help="load bronze only")
     load.add_argument("--full-refresh", action="store_true", help="drop bronze and reload")
+    load.add_argument("--json", action="store_true", help="print the summary as one JSON document")
     build = commands.add_parser("build", help="dbt build (silver and gold) on the warehouse")
     build.add_argument("--full-refresh", action="store_true", help="rebuild incremental models")
     commands.add_parser("sandbox", help="serve the local LinkedIn API emulator", add_help=False)
@@ -80,18 +94,35 @@ def main(argv: list[str] | None = None) -> int:
         return _auth(args)
     from ingest import pipeline
 
+    as_json = getattr(args, "json", False)
     try:
-        if args.command == "run":
-            return pipeline.run(full_refresh=args.full_refresh, docs=not args.no_docs)
         if args.command == "build":
-            return pipeline.build(full_refresh=args.full_refresh)
-        return pipeline.run(full_refresh=args.full_refresh, build=False)
-    except (PipelineStepFailed, *EXPECTED, pipeline.DbtError) as error:
+            pipeline.build(full_refresh=args.full_refresh)
+            return EXIT_OK
+        summary = pipeline.run(
+            full_refresh=args.full_refresh,
+            build=args.command == "run",
+            docs=not getattr(args, "no_docs", False),
+            command=args.command,
+        )
+    except (PipelineStepFailed, *pipeline.EXPECTED_ERRORS, pipeline.DbtError) as error:
         if args.debug:
             raise
-        cause = _root_cause(error)
+        cause = pipeline.root_cause(error)
         print(f"error: {cause}", file=sys.stderr)
-        return 2 if isinstance(cause, ConfigError) else 1
+        code = exit_code(error)
+        if as_json:
+            failed = {"status": "failed", "exit_code": code, "error": str(cause)}
+            print(json.dumps(failed))
+        return code
+    code = EXIT_STOPPED if summary.status == "stopped" else EXIT_OK
+    if as_json:
+        print(json.dumps({**summary.to_json(), "exit_code": code}))
+    else:
+        print(summary.text())
+    if summary.status == "stopped":
+        print(f"error: run stopped early: {summary.result.stats.stopped_by}", file=sys.stderr)
+    return code
 
 
 def _auth(args: argparse.Namespace) -> int:
@@ -105,9 +136,9 @@ def _auth(args: argparse.Namespace) -> int:
             raise
         if isinstance(error, OSError):
             print(f"error: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
-            return 2
+            return EXIT_BAD_SETTINGS
         print(f"error: {error}", file=sys.stderr)
-        return 2 if isinstance(error, ConfigError) else 3
+        return EXIT_BAD_SETTINGS if isinstance(error, ConfigError) else EXIT_API_REFUSED
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ BRONZE_KEYS: dict[str, tuple[str, ...]] = {
     "creatives": ("id",),
     "ad_analytics_by_campaign": ("pivot_value", "start_date"),
     "ad_analytics_by_creative": ("pivot_value", "start_date"),
+    "_sync_runs": ("run_id",),
 }
 MEMBER_KEYS = ("campaign", "pivot_value", "start_date")
 # A list field the API adds later (no json hint yet) still becomes a dlt child table.

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ingest import pipeline
-from ingest.__main__ import main
+from ingest.__main__ import EXIT_STOPPED, main
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
 from tests.chaos.helpers import (
@@ -57,7 +57,7 @@ def test_daily_quota_stops_the_run_with_one_line_and_the_next_run_resumes(
 
         # then it exits non-zero with one line about the DAY limit and when it resets
         errors = [line for line in capsys.readouterr().err.splitlines() if "error:" in line]
-        assert code == 1
+        assert code == EXIT_STOPPED
         assert len(errors) == 1, errors
         assert errors[0].startswith("error: run stopped early: LinkedIn API 429")
         assert "DAY limit" in errors[0]

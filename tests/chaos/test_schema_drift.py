@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 import ingest.linkedin_ads as source_package
-from ingest.__main__ import main
+from ingest.__main__ import EXIT_API_REFUSED, main
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
@@ -124,7 +124,7 @@ def test_field_changing_type_fails_with_one_line_naming_the_column_and_writes_no
     # then the load fails with one line naming the table, the column and the frozen contract
     err = failure
     errors = [line for line in err.splitlines() if line.startswith("error:")]
-    assert code == 1
+    assert code == EXIT_API_REFUSED
     assert len(errors) == 1, err
     assert "Traceback" not in err
     assert "campaigns" in errors[0]

@@ -27,6 +27,8 @@ ROOT_TABLES = [
     "ad_analytics_by_creative",
     *(f"ad_analytics_by_member_{suffix}" for suffix in DEMOGRAPHIC_PIVOTS),
 ]
+# The sync log: in bronze, written by ingest/sync_log.py (not dlt), with its own staging view.
+SYNC_LOG_TABLE = "_sync_runs"
 # Bronze list fields: JSON columns of their parent table, unpacked in staging (no child tables).
 JSON_LIST_COLUMNS = {
     "ad_accounts": ["serving_statuses"],
@@ -56,6 +58,11 @@ GOLD_COLUMNS = {
         "content_reference", "intended_status", "is_serving", "serving_hold_reasons",
     ],
     "dim_campaigns_history": ["campaign_id", "valid_from", "valid_to", "is_current"],
+    "sync_runs": [
+        "run_id", "started_at", "finished_at", "run_status", "api_base_url", "is_sandbox",
+        "api_requests", "rows_loaded_json", "warnings_json", "stopped_reason",
+    ],
+    "account_freshness": ["account_id", "last_loaded_day", "last_successful_run_at"],
     "dim_creatives_history": ["creative_id", "valid_from", "valid_to", "is_current"],
     "fct_campaign_performance_daily": [
         "date_day", "account_id", "campaign_group_id", "campaign_id", "currency_code",
@@ -98,7 +105,9 @@ def test_every_bronze_table_has_one_staging_view() -> None:
         assert model.exists(), f"missing staging view for bronze table {table}"
         assert f"source('linkedin_ads', '{table}')" in model.read_text()
     views = {path.stem for path in STAGING.glob("stg_*.sql")}
-    assert views == {f"stg_linkedin_ads__{table}" for table in ROOT_TABLES}
+    assert views == {f"stg_linkedin_ads__{table}" for table in ROOT_TABLES} | {
+        "stg_linkedin_ads__sync_runs"
+    }
 
 
 def test_json_list_fields_are_unpacked_in_staging_with_the_one_macro() -> None:
@@ -138,7 +147,8 @@ def test_sources_are_the_root_tables_with_freshness() -> None:
     assert "_dlt_load_id" in source["config"]["loaded_at_field"]
     assert {"warn_after", "error_after"} <= set(source["config"]["freshness"])
     tables = {table["name"]: table for table in source["tables"]}
-    assert set(tables) == set(ROOT_TABLES)
+    assert set(tables) == {*ROOT_TABLES, SYNC_LOG_TABLE}
+    assert tables[SYNC_LOG_TABLE]["config"]["freshness"] is None  # no _dlt_load_id
     for name, table in tables.items():
         assert table.get("description"), f"source table {name} has no description"
 

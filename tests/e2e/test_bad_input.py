@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from ingest.__main__ import main
+from ingest.__main__ import EXIT_API_REFUSED, main
 from ingest.sandbox import SandboxConfig, run_sandbox
 from tests.support.sandbox import source_env
 
@@ -47,12 +47,12 @@ def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, sandbox: Any) -> dict[s
         ({"WAREHOUSE_TARGET": "oracle"}, 2, "error: WAREHOUSE_TARGET: 'oracle' is not a target"),
         (
             {"SOURCES__LINKEDIN_ADS__API_VERSION": "202301"},
-            1,
+            EXIT_API_REFUSED,
             "Requested version 20230101 is not active",
         ),
         (
             {"SOURCES__LINKEDIN_ADS__ACCESS_TOKEN": "revoked-or-mistyped"},
-            1,
+            EXIT_API_REFUSED,
             "SOURCES__LINKEDIN_ADS__ACCESS_TOKEN",
         ),
         (
@@ -93,5 +93,5 @@ def test_version_error_says_which_setting_to_raise(
     env: dict[str, str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("SOURCES__LINKEDIN_ADS__API_VERSION", "202301")
-    assert main(["load"]) == 1
+    assert main(["load"]) == EXIT_API_REFUSED
     assert "SOURCES__LINKEDIN_ADS__API_VERSION" in capsys.readouterr().err

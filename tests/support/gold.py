@@ -18,7 +18,10 @@ HISTORY_TIME_COLUMNS = {
     "dbt_valid_from",
     "dbt_valid_to",
     "dbt_updated_at",
+    "last_successful_run_at",
 }
+# The sync log: every row is about a run, none about the data.
+RUN_LOG_TABLES = {"sync_runs"}
 
 
 def gold_columns(warehouse: Warehouse) -> dict[str, list[str]]:
@@ -28,6 +31,7 @@ def gold_columns(warehouse: Warehouse) -> dict[str, list[str]]:
             name for name in columns(warehouse, "gold", table) if name not in HISTORY_TIME_COLUMNS
         ]
         for table in tables(warehouse, "gold")
+        if table not in RUN_LOG_TABLES
     }
 
 

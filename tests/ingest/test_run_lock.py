@@ -1,0 +1,79 @@
+"""One run at a time: the warehouse lock and its timeout; how a freshness result is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ingest import pipeline, run_lock
+from ingest.linkedin_ads import ConfigError
+from ingest.pipeline import Warehouse
+from ingest.run_lock import WarehouseBusy
+
+
+def test_a_second_holder_of_a_duckdb_warehouse_is_refused_until_the_first_lets_go(
+    duckdb_warehouse: Warehouse,
+) -> None:
+    with (
+        run_lock.hold(duckdb_warehouse, timeout=0),
+        pytest.raises(WarehouseBusy, match="WAREHOUSE_LOCK_TIMEOUT"),
+        run_lock.hold(duckdb_warehouse, timeout=0.3),
+    ):
+        pass
+    with run_lock.hold(duckdb_warehouse, timeout=0):
+        pass
+    assert not duckdb_warehouse.duckdb_path.exists()  # the lock never creates the warehouse
+
+
+@pytest.mark.postgres
+def test_a_second_holder_of_a_postgres_database_is_refused(postgres_warehouse: Warehouse) -> None:
+    with (
+        run_lock.hold(postgres_warehouse, timeout=0),
+        pytest.raises(WarehouseBusy, match="advisory lock"),
+        run_lock.hold(postgres_warehouse, timeout=0),
+    ):
+        pass
+    with run_lock.hold(postgres_warehouse, timeout=0):
+        pass
+
+
+@pytest.mark.parametrize("value", ["soon", "-1", "1e9"])
+def test_a_bad_lock_timeout_names_the_setting(value: str) -> None:
+    with pytest.raises(ConfigError, match=r"^WAREHOUSE_LOCK_TIMEOUT: "):
+        run_lock.timeout_from_env({"WAREHOUSE_LOCK_TIMEOUT": value})
+
+
+def test_the_lock_timeout_defaults_to_not_waiting() -> None:
+    assert run_lock.timeout_from_env({}) == 0
+    assert run_lock.timeout_from_env({"WAREHOUSE_LOCK_TIMEOUT": "600"}) == 600
+
+
+def test_stale_bronze_tables_are_reported_and_fresh_ones_are_not(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, duckdb_warehouse: Warehouse
+) -> None:
+    # given dbt source freshness finding one table past its warn threshold
+    def fake_dbt(warehouse: Warehouse, *args: str, check: bool = True) -> int:
+        assert args == ("source", "freshness")
+        assert not check
+        results: list[dict[str, Any]] = [
+            {"unique_id": "source.linkedin_ads.linkedin_ads.campaigns", "status": "pass"},
+            {
+                "unique_id": "source.linkedin_ads.linkedin_ads.ad_analytics_by_campaign",
+                "status": "warn",
+                "max_loaded_at": "2026-01-01T00:00:00",
+            },
+        ]
+        (tmp_path / "target").mkdir(exist_ok=True)
+        (tmp_path / "target" / "sources.json").write_text(json.dumps({"results": results}))
+        return 0
+
+    monkeypatch.setattr(pipeline, "DBT_PROJECT_DIR", tmp_path)
+    monkeypatch.setattr(pipeline, "dbt", fake_dbt)
+
+    # then only the stale table is reported, with its status and last load
+    assert pipeline.source_freshness(duckdb_warehouse) == {
+        "bronze.ad_analytics_by_campaign": "warn (last loaded 2026-01-01T00:00:00)"
+    }
