@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
+from . import analytics_knobs
 from .analytics_request import AnalyticsRequest
 from .contract import ENTITY_PIVOT_ONLY_METRICS, RANGE_LIMITED_METRICS
-from .data import Advertiser, CreativeRef, wire_value
+from .data import Advertiser, CreativeRef
 from .demographics import Demographics
 
 # The sandbox models reach (members reached) as a share of impressions instead of summing it.
@@ -85,6 +86,13 @@ class AnalyticsEngine:
     def __init__(self, adv: Advertiser) -> None:
         self.adv = adv
         self.demographics = Demographics(adv.seed)
+        self._gaps: dict[int, frozenset[str]] = {}
+
+    def gapped(self, count: int) -> frozenset[str]:
+        """The creatives the creative-level reports leave out (knob creative_gaps)."""
+        if count not in self._gaps:
+            self._gaps[count] = analytics_knobs.gapped_creatives(self.adv, count)
+        return self._gaps[count]
 
     def rows(
         self,
@@ -94,8 +102,13 @@ class AnalyticsEngine:
         row_cap: int,
         noise: float,
         extra_fields: bool,
+        money_tails: bool = False,
+        creative_gaps: int = 0,
     ) -> list[dict[str, Any]]:
-        """The response elements: suppressed zero rows, stable order, truncated at row_cap."""
+        """The response elements: suppressed zero rows, stable order, truncated at row_cap.
+
+        `money_tails` and `creative_gaps`: see analytics_knobs (entity pivots only; demographic
+        money stays approximate)."""
         adv = self.adv
         lo = max(request.start.toordinal(), adv.first_ordinal)
         end = request.end.toordinal() if request.end else adv.last_ordinal
@@ -117,11 +130,15 @@ class AnalyticsEngine:
         if request.member:
             hi = min(hi, adv.last_ordinal - 1)  # demographics lag a day
         creatives = select_creatives(adv, request, forbidden)
+        tails = money_tails and not request.member
+        if "CREATIVE" in request.pivots and not request.member:
+            gapped = self.gapped(creative_gaps)
+            creatives = [ref for ref in creatives if ref.urn not in gapped]
         period_of = {o: _period_bounds(request.granularity, o, lo, hi) for o in range(lo, hi + 1)}
         if request.member:
             buckets = self._member_buckets(request, creatives, period_of, needed, noise)
         else:
-            buckets = self._entity_buckets(request, creatives, period_of, needed)
+            buckets = self._entity_buckets(request, creatives, period_of, needed, tails)
         index = {name: i for i, name in enumerate(needed)}
         if REACH in served:
             index[REACH] = index[REACH_SOURCE]
@@ -138,7 +155,11 @@ class AnalyticsEngine:
             row: dict[str, Any] = {}
             for name in served:
                 value = values[index[name]]
-                row[name] = _reach(value) if name == REACH else wire_value(name, value)
+                row[name] = (
+                    _reach(value)
+                    if name == REACH
+                    else analytics_knobs.wire_value(name, value, tails)
+                )
             if want_pivots:
                 row["pivotValues"] = list(key[0])
             if want_range:
@@ -149,15 +170,21 @@ class AnalyticsEngine:
         return out
 
     def _facts_by_period(
-        self, creatives: list[CreativeRef], period_of: dict[int, tuple[int, int]]
-    ) -> Iterator[tuple[CreativeRef, tuple[int, int], dict[str, int]]]:
-        """(creative, period, that day's metrics) for every day of delivery in the periods."""
+        self,
+        creatives: list[CreativeRef],
+        period_of: dict[int, tuple[int, int]],
+        tails: bool = False,
+    ) -> Iterator[tuple[CreativeRef, tuple[int, int], Mapping[str, int]]]:
+        """(creative, period, that day's metrics as served) for every day of delivery."""
         facts = self.adv.facts
         for ref in creatives:
             for ordinal, metrics in facts.get(ref.urn, {}).items():
                 period = period_of.get(ordinal)
-                if period is not None:
-                    yield ref, period, metrics
+                if period is None:
+                    continue
+                if tails:
+                    metrics = analytics_knobs.with_tails(ref.urn, ordinal, metrics)
+                yield ref, period, metrics
 
     def _entity_buckets(
         self,
@@ -165,11 +192,12 @@ class AnalyticsEngine:
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
         needed: list[str],
+        tails: bool,
     ) -> Buckets:
         buckets: Buckets = {}
         width = len(needed)
         pairs = list(enumerate(needed))
-        for ref, period, metrics in self._facts_by_period(creatives, period_of):
+        for ref, period, metrics in self._facts_by_period(creatives, period_of, tails):
             key = (tuple(_pivot_value(p, ref) for p in request.pivots), period)
             acc = buckets.get(key)
             if acc is None:

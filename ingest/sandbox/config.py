@@ -60,6 +60,10 @@ class SandboxConfig:
     extra_fields: bool = False
     drop_optional_fields: bool = False
     demographic_noise: float = 0.0  # 0..1 relative noise on member-pivot values
+    # Real-world money (analytics_knobs): decimals with 22 places, as LinkedIn's BigDecimal strings
+    # can carry; and N creatives left out of creative-level reports (deleted creatives).
+    money_tails: bool = False
+    creative_gaps: int = 0
 
     def __post_init__(self) -> None:
         # JSON and CLI give lists; keep tuples so the config stays hashable and immutable.
@@ -81,6 +85,8 @@ class SandboxConfig:
             raise ValueError(f"unknown fault kinds {sorted(unknown)}; use {sorted(FAULT_KINDS)}")
         if self.authorization_answer not in AUTHORIZATION_ANSWERS:
             raise ValueError(f"authorization_answer must be one of {sorted(AUTHORIZATION_ANSWERS)}")
+        if self.creative_gaps < 0:
+            raise ValueError("creative_gaps must be >= 0")
         if self.row_cap < 1:
             raise ValueError("row_cap must be >= 1")
         if self.latency_ms < 0 or self.slow_seconds < 0:

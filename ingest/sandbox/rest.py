@@ -114,6 +114,8 @@ class RestApi:
             row_cap=config.row_cap,
             noise=config.demographic_noise,
             extra_fields=config.extra_fields,
+            money_tails=config.money_tails,
+            creative_gaps=config.creative_gaps,
         )
         self.volume.charge(
             len(request.fields) * len(rows),

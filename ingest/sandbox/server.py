@@ -57,7 +57,7 @@ class Sandbox:
         self._config = config or SandboxConfig()
         self.today = self._config.today or default_today()
         self.advertiser = generate(self._config.seed, self.today)
-        self.truth = Truth(self.advertiser)
+        self.truth = Truth(self.advertiser, lambda: self._config)
         self.clock = Clock()
         self.tokens = TokenStore(self._config.seed, self.clock.now())
         # the credentials a client starts with (seeded: the same for the same seed)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from . import analytics_knobs
+from .config import SandboxConfig
 from .contract import ADDITIVE_METRICS, DECIMAL_METRICS
-from .data import SCALE, Advertiser, wire_value
+from .data import SCALE, Advertiser
 
 Number = int | Decimal
 Totals = dict[str, Number]
@@ -22,9 +24,9 @@ def _id(value: Key) -> int:
     return int(str(value).rsplit(":", 1)[-1])
 
 
-def to_python(name: str, units: int) -> Number:
-    """A stored value as the API means it: Decimal for BigDecimal metrics, int for counts."""
-    return Decimal(units) / SCALE if name in DECIMAL_METRICS else units
+def to_python(name: str, units: int, scale: int = SCALE) -> Number:
+    """A served value as the API means it: Decimal for BigDecimal metrics, int for counts."""
+    return Decimal(units) / scale if name in DECIMAL_METRICS else units
 
 
 class _Records:
@@ -42,6 +44,9 @@ class Truth:
 
     Entities are the full wire records (before schema-drift knobs). Daily values cover every
     additive metric (zeros included) for days with any delivery; ids may be ints or URNs.
+    Values follow the knobs of `config` (analytics_knobs): with money_tails, decimals carry their
+    tails; with creative_gaps, a left-out creative has no creative-level values while its
+    campaign's and account's values still count it.
     """
 
     accounts = _Records("accounts")
@@ -49,8 +54,20 @@ class Truth:
     campaigns = _Records("campaigns")
     creatives = _Records("creatives")
 
-    def __init__(self, advertiser: Advertiser) -> None:
+    def __init__(
+        self, advertiser: Advertiser, config: Callable[[], SandboxConfig] | None = None
+    ) -> None:
         self.advertiser = advertiser
+        self._config = config or SandboxConfig
+
+    @property
+    def _tails(self) -> bool:
+        return self._config().money_tails
+
+    def gapped_creatives(self) -> list[str]:
+        """URNs of the creatives creative-level reports leave out (knob creative_gaps)."""
+        count = self._config().creative_gaps
+        return sorted(analytics_knobs.gapped_creatives(self.advertiser, count))
 
     @property
     def first_day(self) -> date:
@@ -77,10 +94,12 @@ class Truth:
         return [c["id"] for c in self.advertiser.campaigns if c["account"] == urn]
 
     def _sums(self, creatives: Iterable[str]) -> dict[int, dict[str, int]]:
-        """Per day ordinal, the stored values of the creatives added up."""
+        """Per day ordinal, the served values of the creatives added up (units of _scale)."""
         sums: dict[int, dict[str, int]] = {}
+        tails = self._tails
         for urn in creatives:
-            for ordinal, metrics in self.advertiser.facts.get(urn, {}).items():
+            for ordinal, stored in self.advertiser.facts.get(urn, {}).items():
+                metrics = analytics_knobs.served_metrics(urn, ordinal, stored, tails)
                 bucket = sums.setdefault(ordinal, {})
                 for name, value in metrics.items():
                     bucket[name] = bucket.get(name, 0) + value
@@ -88,14 +107,23 @@ class Truth:
 
     def _daily(self, creatives: Iterable[str]) -> Daily:
         sums = self._sums(creatives)
+        scale = analytics_knobs.decimal_scale(self._tails)
         return {
-            date.fromordinal(o): {m: to_python(m, sums[o].get(m, 0)) for m in ADDITIVE_METRICS}
+            date.fromordinal(o): {
+                m: to_python(m, sums[o].get(m, 0), scale) for m in ADDITIVE_METRICS
+            }
             for o in sorted(sums)
         }
 
+    def _reported(self, creatives: Iterable[str]) -> list[str]:
+        """The creatives that creative-level reports include."""
+        gapped = set(self.gapped_creatives())
+        return [urn for urn in creatives if urn not in gapped]
+
     def creative_daily(self, creative: str) -> Daily:
-        """Per day, every metric of one creative (URN or numeric id)."""
-        return self._daily([f"urn:li:sponsoredCreative:{_id(creative)}"])
+        """Per day, every metric of one creative (URN or numeric id) as creative-level reports
+        serve it: nothing for a creative they leave out."""
+        return self._daily(self._reported([f"urn:li:sponsoredCreative:{_id(creative)}"]))
 
     def campaign_daily(self, campaign: Key) -> Daily:
         """Per day, every metric of a campaign: the sum of its creatives."""
@@ -131,7 +159,11 @@ class Truth:
             for metrics in self._sums(creatives).values():
                 for name, value in metrics.items():
                     sums[name] += value
-            return {name: wire_value(name, value) for name, value in sums.items()}
+            return {
+                name: analytics_knobs.wire_value(name, value, tails) for name, value in sums.items()
+            }
+
+        tails = self._tails
 
         adv = self.advertiser
         return {
@@ -149,12 +181,13 @@ class Truth:
             "campaigns": {
                 str(c["id"]): totals(self.creatives_of(campaign=c["id"])) for c in adv.campaigns
             },
-            "creatives": {urn: totals([urn]) for urn in adv.refs},
+            "creatives": {urn: totals(self._reported([urn])) for urn in adv.refs},
+            "creatives_left_out": self.gapped_creatives(),
         }
 
 
 def _total(daily: Daily, start: date | None, end: date | None) -> Totals:
-    total: Totals = {m: to_python(m, 0) for m in ADDITIVE_METRICS}
+    total: Totals = {m: to_python(m, 0) for m in ADDITIVE_METRICS}  # Decimal 0 for decimals
     for day, metrics in daily.items():
         if (start and day < start) or (end and day > end):
             continue

@@ -5,10 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import Api, account_query
+from sandbox_helpers import Api, account_query, first_account
 
 from ingest.sandbox import SandboxConfig
 from ingest.sandbox.contract import ADDITIVE_METRICS
@@ -332,3 +334,123 @@ def test_cli_flags_become_a_config() -> None:
     assert config.short_page
     assert config.forbidden_account_ids == (1, 2)
     assert config.row_cap == 10
+
+
+# -- real-world money: long decimal tails and creatives left out of creative-level reports ------
+MONEY = ["costInUsd", "costInLocalCurrency"]
+MONEY_FIELDS = ["dateRange", "pivotValues", "impressions", *MONEY]
+HALF_UNIT = Decimal("0.5e-18")  # half a unit of the 18th place, what rounding to 18 places moves
+
+
+def _by_key(rows: list[dict[str, Any]]) -> dict[tuple[str, date], dict[str, Any]]:
+    out = {}
+    for row in rows:
+        start = row["dateRange"]["start"]
+        out[row["pivotValues"][0], date(start["year"], start["month"], start["day"])] = row
+    return out
+
+
+def _creatives_per_campaign_day(
+    api: Api, creative_rows: list[dict[str, Any]]
+) -> dict[tuple[str, date], list[dict[str, Any]]]:
+    refs = api.sandbox.advertiser.refs
+    out: dict[tuple[str, date], list[dict[str, Any]]] = {}
+    for (urn, day), row in _by_key(creative_rows).items():
+        campaign = f"urn:li:sponsoredCampaign:{refs[urn].campaign_id}"
+        out.setdefault((campaign, day), []).append(row)
+    return out
+
+
+def _decimals(value: str) -> int:
+    return len(value.partition(".")[2])
+
+
+def test_money_tails_serve_more_than_18_decimals_and_totals_are_exact_sums(fresh: Fresh) -> None:
+    api = fresh(money_tails=True)
+    creatives = api.ok("adAnalytics", account_query(api, "CREATIVE", fields=MONEY_FIELDS))
+    campaigns = api.ok("adAnalytics", account_query(api, "CAMPAIGN", fields=MONEY_FIELDS))
+    values = [row[m] for row in creatives["elements"] for m in MONEY if row.get(m, "0") != "0"]
+    assert values
+    assert all(isinstance(v, str) and _decimals(v) > 18 for v in values)
+    per_campaign_day = _creatives_per_campaign_day(api, creatives["elements"])
+    rounded_apart = 0
+    for key, campaign in _by_key(campaigns["elements"]).items():
+        rows = per_campaign_day[key]
+        for metric in MONEY:
+            exact = sum((Decimal(row.get(metric, "0")) for row in rows), Decimal(0))
+            assert Decimal(campaign[metric]) == exact, (key, metric)
+            # What an 18-decimal store sees: apart in the last place, within the rounding bound.
+            rounded = sum(Decimal(row.get(metric, "0")).quantize(HALF_UNIT * 2) for row in rows)
+            gap = abs(Decimal(campaign[metric]).quantize(HALF_UNIT * 2) - rounded)
+            assert gap <= (len(rows) + 1) * HALF_UNIT
+            rounded_apart += gap > 0
+    assert rounded_apart > 0  # the knob reproduces what real data does to an exact comparison
+
+
+def test_money_tails_keep_the_truth_equal_to_what_is_served(fresh: Fresh) -> None:
+    api = fresh(money_tails=True)
+    truth = api.sandbox.truth
+    account = first_account(api)
+    rows = api.ok("adAnalytics", account_query(api, "ACCOUNT", fields=MONEY_FIELDS))["elements"]
+    daily = truth.account_daily(account)
+    assert len(rows) == len(daily)
+    for (_, day), row in _by_key(rows).items():
+        for metric in MONEY:
+            assert Decimal(row.get(metric, "0")) == daily[day][metric]
+            assert _decimals(row.get(metric, "0.0")) > 18 or daily[day][metric] == 0
+    api.sandbox.configure(money_tails=False)
+    plain = api.ok("adAnalytics", account_query(api, "ACCOUNT", fields=MONEY_FIELDS))["elements"]
+    assert all(_decimals(row[m]) <= 12 for row in plain for m in MONEY if m in row)
+    assert truth.account_daily(account) != daily
+
+
+def test_creative_gaps_leave_creatives_out_of_creative_reports_only(fresh: Fresh) -> None:
+    api = fresh()
+    truth = api.sandbox.truth
+    assert truth.gapped_creatives() == []
+    api.sandbox.configure(creative_gaps=2)
+    gapped = truth.gapped_creatives()
+    assert len(gapped) == 2
+    refs = api.sandbox.advertiser.refs
+    assert len({refs[urn].campaign_id for urn in gapped}) == 2  # at most one per campaign
+    for urn in gapped:
+        ref = refs[urn]
+        query = account_query(api, "CREATIVE", account=ref.account_id, fields=MONEY_FIELDS)
+        served = {row["pivotValues"][0] for row in api.ok("adAnalytics", query)["elements"]}
+        assert urn not in served
+        assert truth.creative_daily(urn) == {}
+        # ... but its campaign still counts its delivery: campaign > sum of reported creatives.
+        query = account_query(api, "CAMPAIGN", account=ref.account_id, fields=MONEY_FIELDS)
+        campaign_urn = f"urn:li:sponsoredCampaign:{ref.campaign_id}"
+        campaign_rows = {
+            key: row
+            for key, row in _by_key(api.ok("adAnalytics", query)["elements"]).items()
+            if key[0] == campaign_urn
+        }
+        daily = truth.campaign_daily(ref.campaign_id)
+        assert {day for _, day in campaign_rows} == set(daily)
+        creatives = [c for c in truth.creatives_of(campaign=ref.campaign_id) if c != urn]
+        assert creatives, "a gap is only made in a campaign with another creative"
+        short = 0
+        for (_, day), row in campaign_rows.items():
+            reported = sum(truth.creative_daily(c).get(day, {}).get("impressions", 0)
+                           for c in creatives)  # fmt: skip
+            assert row["impressions"] == daily[day]["impressions"] >= reported
+            short += row["impressions"] > reported
+        assert short > 0
+    assert truth.to_json()["creatives_left_out"] == gapped
+
+
+def test_creative_gaps_pick_creatives_with_the_least_delivery(fresh: Fresh) -> None:
+    api = fresh(creative_gaps=1)
+    truth = api.sandbox.truth
+    (urn,) = truth.gapped_creatives()
+    campaign = api.sandbox.advertiser.refs[urn].campaign_id
+    api.sandbox.configure(creative_gaps=0)
+    total = truth.campaign_totals(campaign)["impressions"]
+    assert truth.creative_totals(urn)["impressions"] < total / 2  # a slight gap, not most of it
+
+
+def test_real_world_money_knobs_are_validated() -> None:
+    with pytest.raises(ValueError, match="creative_gaps"):
+        SandboxConfig(creative_gaps=-1)
