@@ -127,7 +127,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _auth(args: argparse.Namespace) -> int:
     """Sign-in: bad settings exit 2; a refused, cancelled or unanswered sign-in exits 3."""
-    from ingest.linkedin_ads.auth import OAuthError, auth_command
+    from ingest.linkedin_ads.auth import OAuthError
+    from ingest.linkedin_ads.signin import auth_command
 
     try:
         return auth_command(open_browser=not args.no_browser, timeout=args.timeout)

@@ -24,7 +24,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from ingest.linkedin_ads import errors, restli
-from ingest.linkedin_ads.auth import OAuthError, Token, redact, refresh_access_token
+from ingest.linkedin_ads.auth import OAuthError, Token, TokenEndpoint, redact
 from ingest.linkedin_ads.settings import (
     ENTITY_PAGE_SIZE,
     MAX_QUERY_STRING_LENGTH,
@@ -154,7 +154,7 @@ class LinkedInClient:
         try:
             return self._send(path, query)
         except errors.AuthenticationError:
-            if self._refresh_grant() is None:
+            if self._token_endpoint() is None:
                 raise
         self._refresh(token_sent)
         return self._send(path, query)
@@ -178,10 +178,17 @@ class LinkedInClient:
                 )
             token = next_token
 
-    def _refresh_grant(self) -> tuple[str, str, str, str] | None:
-        """(oauth_url, refresh_token, client_id, client_secret) when all four are configured."""
+    def _token_endpoint(self) -> TokenEndpoint | None:
+        """Where to refresh the access token, when the refresh token and the app's credentials
+        are all configured."""
         if self.oauth_url and self._refresh_token and self._client_id and self._client_secret:
-            return self.oauth_url, self._refresh_token, self._client_id, self._client_secret
+            return TokenEndpoint(
+                self.oauth_url,
+                self._client_id,
+                self._client_secret,
+                transport=self._transport,
+                timeout=self._timeout,
+            )
         return None
 
     def check_token_lifetimes(self) -> None:
@@ -189,7 +196,7 @@ class LinkedInClient:
         close to its end: after it, only a new sign-in (`make auth`) gets data again."""
         now = self._clock()
         refresh_ends = self.refresh_token_expires_at
-        if self._refresh_grant() is not None and refresh_ends is not None:
+        if self._token_endpoint() is not None and refresh_ends is not None:
             if refresh_ends - now < REFRESH_TOKEN_WARNING:
                 self._warn(
                     f"the LinkedIn refresh token expires {_day(refresh_ends)} "
@@ -214,11 +221,11 @@ class LinkedInClient:
             if self._tried_ahead or ends is None or ends - self._clock() >= REFRESH_AHEAD:
                 return
             self._tried_ahead = True
-            grant = self._refresh_grant()
-            if grant is None:
+            endpoint = self._token_endpoint()
+            if endpoint is None:
                 return  # check_token_lifetimes said so; a 401 will say what to fix
             try:
-                self._mint(grant)
+                self._mint(endpoint)
             except OAuthError as exc:
                 self._warn(
                     f"refreshing the LinkedIn access token ahead of its expiry ({_day(ends)}) "
@@ -228,11 +235,11 @@ class LinkedInClient:
     def _refresh(self, token_sent: str) -> None:
         """Refresh the access token once, however many threads saw the same 401."""
         with self._refresh_lock:
-            grant = self._refresh_grant()
-            if grant is None or self._auth.token != token_sent:
+            endpoint = self._token_endpoint()
+            if endpoint is None or self._auth.token != token_sent:
                 return  # nothing to refresh with, or another thread already refreshed it
             try:
-                self._mint(grant)
+                self._mint(endpoint)
             except OAuthError as exc:
                 raise errors.AuthenticationError(
                     f"the access token was rejected and refreshing it failed: {exc}",
@@ -242,10 +249,10 @@ class LinkedInClient:
                     path="accessToken",
                 ) from None
 
-    def _mint(self, grant: tuple[str, str, str, str]) -> None:
+    def _mint(self, endpoint: TokenEndpoint) -> None:
         """The refresh grant (the caller holds the lock); hands the new token to on_refresh."""
         issued_at = self._clock()
-        token = refresh_access_token(*grant, transport=self._transport, timeout=self._timeout)
+        token = endpoint.refresh(self._refresh_token)
         replaced, refresh_used = self._auth.token, self._refresh_token
         self._auth.token = token.access_token
         self._refresh_token = token.refresh_token or self._refresh_token

@@ -15,19 +15,16 @@ import pytest
 
 from ingest.__main__ import main
 from ingest.linkedin_ads import tokens
-from ingest.linkedin_ads.auth import (
-    OAuthError,
+from ingest.linkedin_ads.auth import OAuthError, Token, TokenEndpoint, redact
+from ingest.linkedin_ads.config import ConfigError
+from ingest.linkedin_ads.signin import (
     SignIn,
     SignInError,
-    Token,
     authorization_url,
     loopback_address,
-    redact,
-    refresh_access_token,
     save_sign_in,
     sign_in,
 )
-from ingest.linkedin_ads.config import ConfigError
 
 OAUTH_URL = "http://127.0.0.1:9/oauth/v2"
 # Fake secrets: each contains "SECRET" so a leak is easy to assert on.
@@ -52,11 +49,13 @@ def _token_endpoint(status: int, body: object, seen: list[httpx.Request]) -> htt
     return httpx.MockTransport(handler)
 
 
+def refresh(transport: httpx.BaseTransport) -> Token:
+    return TokenEndpoint(OAUTH_URL, "cid", CLIENT_SECRET, transport=transport).refresh(REFRESH)
+
+
 def test_refresh_posts_the_refresh_grant_as_a_form_and_returns_the_token() -> None:
     seen: list[httpx.Request] = []
-    token = refresh_access_token(
-        OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=_token_endpoint(200, TOKEN_BODY, seen)
-    )
+    token = refresh(_token_endpoint(200, TOKEN_BODY, seen))
     assert token == Token(
         access_token=ACCESS,
         expires_in=5183999,
@@ -90,7 +89,7 @@ def test_invalid_refresh_token_names_the_setting_and_the_api_description() -> No
     }
     transport = _token_endpoint(400, body, [])
     with pytest.raises(OAuthError) as caught:
-        refresh_access_token(OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=transport)
+        refresh(transport)
     message = str(caught.value)
     assert "SOURCES__LINKEDIN_ADS__REFRESH_TOKEN" in message
     assert "invalid, expired or revoked" in message
@@ -104,17 +103,13 @@ def test_invalid_refresh_token_names_the_setting_and_the_api_description() -> No
 def test_invalid_client_names_client_id_and_secret_settings() -> None:
     body = {"error": "invalid_client", "error_description": "Client authentication failed"}
     with pytest.raises(OAuthError, match="SOURCES__LINKEDIN_ADS__CLIENT_SECRET"):
-        refresh_access_token(
-            OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=_token_endpoint(401, body, [])
-        )
+        refresh(_token_endpoint(401, body, []))
 
 
 def test_error_description_echoing_a_secret_is_redacted() -> None:
     body = {"error": "invalid_request", "error_description": f"bad token {REFRESH}"}
     with pytest.raises(OAuthError) as caught:
-        refresh_access_token(
-            OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=_token_endpoint(400, body, [])
-        )
+        refresh(_token_endpoint(400, body, []))
     assert REFRESH not in str(caught.value)
     assert "bad token ***" in str(caught.value)
 
@@ -122,7 +117,7 @@ def test_error_description_echoing_a_secret_is_redacted() -> None:
 def test_non_json_token_response_is_a_one_line_error() -> None:
     transport = httpx.MockTransport(lambda request: httpx.Response(502, text="<html>bad</html>"))
     with pytest.raises(OAuthError, match=r"^LinkedIn OAuth 502: .*not answer JSON$"):
-        refresh_access_token(OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=transport)
+        refresh(transport)
 
 
 def test_unreachable_token_endpoint_is_a_one_line_error() -> None:
@@ -130,9 +125,7 @@ def test_unreachable_token_endpoint_is_a_one_line_error() -> None:
         raise httpx.ConnectError("connection refused")
 
     with pytest.raises(OAuthError, match=r"could not reach .*ConnectError"):
-        refresh_access_token(
-            OAUTH_URL, REFRESH, "cid", CLIENT_SECRET, transport=httpx.MockTransport(handler)
-        )
+        refresh(httpx.MockTransport(handler))
 
 
 def test_redact_masks_every_secret_and_ignores_empty_ones() -> None:
@@ -172,16 +165,11 @@ def sign_in_with(
     seen: list[httpx.Request],
     timeout: float = 10.0,
 ) -> SignIn:
-    return sign_in(
-        oauth_url=OAUTH_URL,
-        client_id="cid",
-        client_secret=CLIENT_SECRET,
-        redirect_uri=f"http://127.0.0.1:{free_port()}/callback",
-        announce=browser(answer),
-        open_browser=False,
-        timeout=timeout,
-        transport=_token_endpoint(200, TOKEN_BODY, seen),
+    endpoint = TokenEndpoint(
+        OAUTH_URL, "cid", CLIENT_SECRET, _token_endpoint(200, TOKEN_BODY, seen)
     )
+    redirect_uri = f"http://127.0.0.1:{free_port()}/callback"
+    return sign_in(endpoint, redirect_uri, browser(answer), open_browser=False, timeout=timeout)
 
 
 def test_authorization_url_asks_for_a_code_with_both_ad_scopes() -> None:
@@ -236,11 +224,9 @@ def test_no_callback_in_time_is_one_line() -> None:
 
     with pytest.raises(SignInError, match=r"no answer on http://127\.0\.0\.1:\d+/callback"):
         sign_in(
-            oauth_url=OAUTH_URL,
-            client_id="cid",
-            client_secret=CLIENT_SECRET,
-            redirect_uri=f"http://127.0.0.1:{free_port()}/callback",
-            announce=announce,
+            TokenEndpoint(OAUTH_URL, "cid", CLIENT_SECRET),
+            f"http://127.0.0.1:{free_port()}/callback",
+            announce,
             open_browser=False,
             timeout=0.2,
         )
