@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "auth":
         return _auth(args)
     from ingest import pipeline
+    from ingest.dbt_runner import DbtError
 
     as_json = getattr(args, "json", False)
     try:
@@ -105,7 +106,7 @@ def main(argv: list[str] | None = None) -> int:
             docs=not getattr(args, "no_docs", False),
             command=args.command,
         )
-    except (PipelineStepFailed, *pipeline.EXPECTED_ERRORS, pipeline.DbtError) as error:
+    except (PipelineStepFailed, *pipeline.EXPECTED_ERRORS, DbtError) as error:
         if args.debug:
             raise
         cause = pipeline.root_cause(error)

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from ingest.linkedin_ads.config import ConfigError
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Warehouse
+    from ingest.warehouse import Warehouse
 
 TIMEOUT_SETTING = "WAREHOUSE_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT_SECONDS = 0.0

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from ingest.linkedin_ads.config import ConfigError
 
 if TYPE_CHECKING:
-    from ingest.pipeline import Warehouse
+    from ingest.warehouse import Warehouse
 
 SCHEMA = "bronze"
 TABLE = "_sync_runs"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import Warehouse
+from ingest.warehouse import Warehouse
 from tests.support import postgres
 from tests.support.env import scrub_settings
 

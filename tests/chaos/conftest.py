@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.chaos.helpers import (
     DAILY_TABLES,
     ChaosLedger,

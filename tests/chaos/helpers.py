@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from ingest import pipeline
+from ingest import dbt_runner
 from ingest.linkedin_ads import SyncStats
-from ingest.pipeline import ROOT, Warehouse
 from ingest.sandbox import SandboxStats
+from ingest.warehouse import ROOT, Warehouse
 from tests.support.gold import Gold, gold_columns, snapshot
 from tests.support.sandbox import source_env
 from tests.support.warehouse import duplicate_keys, query
@@ -56,7 +56,7 @@ def start_date(sandbox: Any) -> str:
 
 def build_gold(warehouse: Warehouse) -> None:
     """dbt build without dbt's own tests: the chaos tests compare gold row for row instead."""
-    pipeline.dbt(
+    dbt_runner.dbt(
         warehouse,
         "build",
         "--exclude-resource-type",

@@ -11,9 +11,9 @@ import re
 
 import pytest
 
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.sandbox.config import FAULT_KINDS
+from ingest.warehouse import Warehouse
 from tests.chaos.helpers import (
     FAST_RETRIES,
     ChaosLedger,

@@ -18,8 +18,8 @@ import dlt
 import pytest
 from dlt.common.storages.exceptions import LoadPackageNotFound
 
-from ingest.pipeline import Warehouse, build_pipeline
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse, build_pipeline
 from tests.chaos.helpers import (
     ChaosLedger,
     CleanRun,

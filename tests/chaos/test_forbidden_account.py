@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.chaos.helpers import ChaosLedger, CleanRun, build_gold, check_gold
 from tests.support.sandbox import load
 from tests.support.warehouse import query

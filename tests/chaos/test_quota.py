@@ -8,10 +8,9 @@ from typing import Any
 
 import pytest
 
-from ingest import pipeline
 from ingest.__main__ import EXIT_STOPPED, main
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse, build_pipeline
 from tests.chaos.helpers import (
     DAILY_TABLES,
     ChaosLedger,
@@ -67,7 +66,7 @@ def test_daily_quota_stops_the_run_with_one_line_and_the_next_run_resumes(
 
         # ... after committing what completed: every account's daily windows up to the day its
         # state says it loaded through are in bronze, exactly as in the fault-free run
-        state = pipeline.build_pipeline(duckdb_warehouse).state["sources"]["linkedin_ads"]
+        state = build_pipeline(duckdb_warehouse).state["sources"]["linkedin_ads"]
         owners = _owners(sandbox)
         committed = 0
         for table in DAILY_TABLES:

@@ -14,8 +14,8 @@ import pytest
 import ingest.linkedin_ads as source_package
 from ingest.__main__ import EXIT_API_REFUSED, main
 from ingest.linkedin_ads.client import LinkedInClient
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.chaos.helpers import ChaosLedger, CleanRun, build_gold, check_gold, cli_env
 from tests.support.sandbox import load
 from tests.support.warehouse import query

@@ -15,8 +15,8 @@ import pytest
 import tomlkit
 
 from ingest.linkedin_ads.config import SETTING_PREFIX
-from ingest.pipeline import ROOT
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import ROOT
 
 pytestmark = pytest.mark.e2e
 

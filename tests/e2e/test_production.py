@@ -17,8 +17,8 @@ import pytest
 
 from ingest import run_lock, sync_log
 from ingest.__main__ import EXIT_BAD_SETTINGS, EXIT_BUSY, EXIT_OK, EXIT_STOPPED, main
-from ingest.pipeline import ROOT, Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import ROOT, Warehouse
 from tests.support.dbt_project import build
 from tests.support.gold import snapshot
 from tests.support.sandbox import load, source_env

@@ -20,8 +20,8 @@ import pytest
 
 from ingest.__main__ import EXIT_API_REFUSED, EXIT_OK
 from ingest.linkedin_ads import settings
-from ingest.pipeline import ROOT, Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import ROOT, Warehouse
 from tests.support.sandbox import source_env
 from tests.support.warehouse import query
 

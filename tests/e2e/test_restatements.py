@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.support.sandbox import load
 from tests.support.warehouse import query
 

@@ -12,8 +12,8 @@ import pytest
 
 from ingest.linkedin_ads import DAILY_ANALYTICS, ENTITY_KINDS, analytics, settings
 from ingest.linkedin_ads.client import LinkedInClient
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.support.sandbox import load
 from tests.support.warehouse import count, duplicate_keys, query, tables
 

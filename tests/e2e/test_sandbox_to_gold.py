@@ -13,8 +13,8 @@ import psycopg2.errors
 import pytest
 
 from ingest.linkedin_ads import settings
-from ingest.pipeline import Warehouse
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import Warehouse
 from tests.support.dbt_project import bi_role, build
 from tests.support.gold import snapshot
 from tests.support.sandbox import load

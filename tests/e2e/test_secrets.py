@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import ROOT
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import ROOT
 from tests.support.sandbox import source_env
 
 pytestmark = pytest.mark.e2e

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
-from ingest import pipeline, run_lock
+from ingest import dbt_runner, run_lock
 from ingest.linkedin_ads import ConfigError
-from ingest.pipeline import Warehouse
 from ingest.run_lock import WarehouseBusy
+from ingest.warehouse import Warehouse
 
 
 def test_a_second_holder_of_a_duckdb_warehouse_is_refused_until_the_first_lets_go(
@@ -70,10 +70,10 @@ def test_stale_bronze_tables_are_reported_and_fresh_ones_are_not(
         (tmp_path / "target" / "sources.json").write_text(json.dumps({"results": results}))
         return 0
 
-    monkeypatch.setattr(pipeline, "DBT_PROJECT_DIR", tmp_path)
-    monkeypatch.setattr(pipeline, "dbt", fake_dbt)
+    monkeypatch.setattr(dbt_runner, "DBT_PROJECT_DIR", tmp_path)
+    monkeypatch.setattr(dbt_runner, "dbt", fake_dbt)
 
     # then only the stale table is reported, with its status and last load
-    assert pipeline.source_freshness(duckdb_warehouse) == {
+    assert dbt_runner.source_freshness(duckdb_warehouse) == {
         "bronze.ad_analytics_by_campaign": "warn (last loaded 2026-01-01T00:00:00)"
     }

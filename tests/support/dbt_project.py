@@ -8,9 +8,9 @@ from typing import Any
 
 import yaml
 
-from ingest import pipeline
+from ingest import dbt_runner
 from ingest.linkedin_ads.settings import DBT_PROJECT_YML
-from ingest.pipeline import Warehouse
+from ingest.warehouse import Warehouse
 
 
 @cache
@@ -26,4 +26,4 @@ def bi_role() -> str:
 
 def build(warehouse: Warehouse, *args: str) -> None:
     """dbt build (silver and gold) on the warehouse, as the pipeline runs it."""
-    pipeline.dbt(warehouse, "build", *args)
+    dbt_runner.dbt(warehouse, "build", *args)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ingest.pipeline import Warehouse
+from ingest.warehouse import Warehouse
 from tests.support.warehouse import columns, query, tables
 
 Gold = dict[str, list[tuple[Any, ...]]]

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 
 import psycopg2
 
-from ingest.pipeline import Warehouse
+from ingest.warehouse import Warehouse
 
 SERVER = {
     "host": os.environ.get("PGHOST") or "127.0.0.1",

@@ -8,7 +8,7 @@ from typing import Any
 import duckdb
 import psycopg2
 
-from ingest.pipeline import Warehouse
+from ingest.warehouse import Warehouse
 
 
 def query(warehouse: Warehouse, sql: str) -> list[tuple[Any, ...]]:

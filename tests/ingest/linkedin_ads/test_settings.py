@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest import pipeline
+from ingest import dbt_runner
 from ingest.linkedin_ads import settings
 from ingest.linkedin_ads.config import ConfigError
 
@@ -42,9 +42,9 @@ def test_demographic_tables_ask_for_the_gold_metrics_served_for_member_pivots(
 
 
 def test_dbt_is_given_the_sources_attribution_window(monkeypatch: pytest.MonkeyPatch) -> None:
-    assert pipeline.attribution_window_days() == settings.DEFAULT_ATTRIBUTION_WINDOW_DAYS
+    assert dbt_runner.attribution_window_days() == settings.DEFAULT_ATTRIBUTION_WINDOW_DAYS
     monkeypatch.setenv("SOURCES__LINKEDIN_ADS__ATTRIBUTION_WINDOW_DAYS", "7")
-    assert pipeline.attribution_window_days() == 7
+    assert dbt_runner.attribution_window_days() == 7
     monkeypatch.setenv("SOURCES__LINKEDIN_ADS__ATTRIBUTION_WINDOW_DAYS", "-1")
     with pytest.raises(ConfigError, match=r"ATTRIBUTION_WINDOW_DAYS: -1 is outside 0\.\.365"):
-        pipeline.attribution_window_days()
+        dbt_runner.attribution_window_days()
