@@ -17,6 +17,7 @@ import tomlkit
 from ingest.linkedin_ads.config import SETTING_PREFIX
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import ROOT
+from tests.support.cli import assert_no_secret_anywhere, ingest
 
 pytestmark = pytest.mark.e2e
 
@@ -93,14 +94,7 @@ def test_sign_in_then_a_load_that_refreshes_and_saves_the_token(tmp_path: Path) 
 
         # when a load reads the token from the file and the token expires mid-run
         sandbox.configure(token_expires_after_calls=40)
-        load = subprocess.run(
-            [sys.executable, "-m", "ingest", "--debug", "load"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        load = ingest(env, "--debug", "load")
         refreshes = sandbox.stats.tokens_refreshed
         saved = section(secrets_file)
         credentials = {"client_id": sandbox.client_id, "client_secret": sandbox.client_secret}
@@ -124,15 +118,7 @@ def test_sign_in_then_a_load_that_refreshes_and_saves_the_token(tmp_path: Path) 
         saved["access_token"],
         sandbox.client_secret,
     ]
-    outputs = {
-        "auth output": auth_out + auth_err,
-        "load output": load.stdout + load.stderr,
-    }
-    for path in tmp_path.rglob("*"):
-        if path.is_file() and path != secrets_file:
-            outputs[str(path)] = path.read_bytes().decode("latin-1")
-    assert any("pipelines" in where for where in outputs)
-    assert any("warehouse.duckdb" in where for where in outputs)
-    for secret in secrets:
-        leaks = [where for where, text in outputs.items() if secret in text]
-        assert leaks == [], f"a secret leaked into {leaks}"
+    outputs = {"auth output": auth_out + auth_err, "load output": load.stdout + load.stderr}
+    searched = assert_no_secret_anywhere(secrets, outputs, tmp_path, skip=[secrets_file])
+    assert any("pipelines" in where for where in searched)
+    assert any("warehouse.duckdb" in where for where in searched)

@@ -46,6 +46,13 @@ def use(monkeypatch: pytest.MonkeyPatch, warehouse: Warehouse, **env: str) -> No
         monkeypatch.setenv(key, value)
 
 
+@pytest.fixture
+def in_use(monkeypatch: pytest.MonkeyPatch, duckdb_warehouse: Warehouse) -> Warehouse:
+    """The warehouse `python -m ingest` runs on in this test."""
+    use(monkeypatch, duckdb_warehouse)
+    return duckdb_warehouse
+
+
 def use_real_api(monkeypatch: pytest.MonkeyPatch, sandbox: Any) -> None:
     """A token and BASE_URL: an API this run did not start counts as a real API."""
     for key, value in source_env(sandbox, start_date=start_date(sandbox)).items():
@@ -85,15 +92,14 @@ def only_error(capsys: pytest.CaptureFixture[str]) -> str:
 
 def test_sandbox_data_is_refused_by_a_warehouse_holding_real_data(
     sandbox: Any,
-    duckdb_warehouse: Warehouse,
+    in_use: Warehouse,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # given a warehouse loaded from a real API (a token and a BASE_URL)
-    use(monkeypatch, duckdb_warehouse)
     use_real_api(monkeypatch, sandbox)
     assert main(["load"]) == EXIT_OK
-    before = bronze_state(duckdb_warehouse)
+    before = bronze_state(in_use)
     capsys.readouterr()
 
     # when a run without a token would serve the built-in sandbox into it
@@ -106,34 +112,33 @@ def test_sandbox_data_is_refused_by_a_warehouse_holding_real_data(
     assert error.startswith("error: SOURCES__LINKEDIN_ADS__ACCESS_TOKEN: not set")
     assert sandbox.base_url in error
     assert "--full-refresh" in error
-    assert bronze_state(duckdb_warehouse) == before
+    assert bronze_state(in_use) == before
 
 
 def test_real_data_starts_over_on_a_sandbox_warehouse_only_when_told(
     sandbox: Any,
-    duckdb_warehouse: Warehouse,
+    in_use: Warehouse,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # given a warehouse holding the built-in sandbox's demo data
-    use(monkeypatch, duckdb_warehouse)
     use_builtin_sandbox(monkeypatch, sandbox)
     assert main(["load"]) == EXIT_OK
     assert "data from the built-in sandbox" in capsys.readouterr().out
-    before = bronze_state(duckdb_warehouse)
+    before = bronze_state(in_use)
 
     # when a real API's run comes without --full-refresh, it is refused before writing
     use_real_api(monkeypatch, sandbox)
     assert main(["load"]) == EXIT_BAD_SETTINGS
     assert only_error(capsys).startswith("error: --full-refresh: ")
-    assert bronze_state(duckdb_warehouse) == before
+    assert bronze_state(in_use) == before
 
     # and with --full-refresh the warehouse starts over on the real API
     assert main(["load", "--full-refresh"]) == EXIT_OK
     assert f"data from the API at {sandbox.base_url}" in capsys.readouterr().out
-    origin = sync_log.origin(duckdb_warehouse)
+    origin = sync_log.origin(in_use)
     assert (origin.is_sandbox, origin.api_base_url) == (False, sandbox.base_url)
-    assert [(status, is_sandbox) for status, is_sandbox, *_ in runs(duckdb_warehouse)] == [
+    assert [(status, is_sandbox) for status, is_sandbox, *_ in runs(in_use)] == [
         ("success", True),
         ("success", False),
     ]

@@ -5,26 +5,16 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import ROOT
+from tests.support.cli import assert_no_secret_anywhere, ingest
 from tests.support.sandbox import source_env
 
 pytestmark = pytest.mark.e2e
-
-
-def files_under(*folders: Path) -> list[Path]:
-    return [
-        path
-        for folder in folders
-        if folder.exists()
-        for path in folder.rglob("*")
-        if path.is_file()
-    ]
 
 
 def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -> None:
@@ -39,18 +29,10 @@ def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -
             "RUNTIME__LOG_LEVEL": "DEBUG",
         }
         secrets = [sandbox.access_token, sandbox.refresh_token, sandbox.client_secret]
-        command = [sys.executable, "-m", "ingest", "--debug", "load"]
-        ok = subprocess.run(command, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+        ok = ingest(env, "--debug", "load")
         secrets.append(sandbox.access_token)  # the token minted by the refresh
         sandbox.configure(token_revoked=True)
-        failed = subprocess.run(
-            [sys.executable, "-m", "ingest", "load"],
-            env=env,
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        failed = ingest(env, "load")
         refreshes = sandbox.stats.tokens_refreshed
 
     # then the runs did what they should
@@ -65,13 +47,8 @@ def test_tokens_never_reach_logs_traces_state_or_the_warehouse(tmp_path: Path) -
         "load output": ok.stdout + ok.stderr,
         "failure output": failed.stdout + failed.stderr,
     }
-    for path in files_under(tmp_path):
-        outputs[str(path)] = path.read_bytes().decode("latin-1")
-    for secret in secrets:
-        assert len(secret) >= 8
-        leaks = [where for where, text in outputs.items() if secret in text]
-        assert leaks == [], f"a secret leaked into {leaks}"
-    assert any("pipelines" in where for where in outputs)
+    searched = assert_no_secret_anywhere(secrets, outputs, tmp_path)
+    assert any("pipelines" in where for where in searched)
 
 
 def test_secrets_file_and_warehouse_are_never_committed() -> None:

@@ -14,30 +14,27 @@ from ingest.run_lock import WarehouseBusy
 from ingest.warehouse import Warehouse
 
 
-def test_a_second_holder_of_a_duckdb_warehouse_is_refused_until_the_first_lets_go(
-    duckdb_warehouse: Warehouse,
+@pytest.mark.parametrize(
+    ("engine", "refusal"),
+    [
+        ("duckdb", "WAREHOUSE_LOCK_TIMEOUT"),
+        pytest.param("postgres", "advisory lock", marks=pytest.mark.postgres),
+    ],
+)
+def test_a_second_holder_of_a_warehouse_is_refused_until_the_first_lets_go(
+    engine: str, refusal: str, request: pytest.FixtureRequest
 ) -> None:
+    warehouse: Warehouse = request.getfixturevalue(f"{engine}_warehouse")
     with (
-        run_lock.hold(duckdb_warehouse, timeout=0),
-        pytest.raises(WarehouseBusy, match="WAREHOUSE_LOCK_TIMEOUT"),
-        run_lock.hold(duckdb_warehouse, timeout=0.3),
+        run_lock.hold(warehouse, timeout=0),
+        pytest.raises(WarehouseBusy, match=refusal),
+        run_lock.hold(warehouse, timeout=0.3),
     ):
         pass
-    with run_lock.hold(duckdb_warehouse, timeout=0):
+    with run_lock.hold(warehouse, timeout=0):
         pass
-    assert not duckdb_warehouse.duckdb_path.exists()  # the lock never creates the warehouse
-
-
-@pytest.mark.postgres
-def test_a_second_holder_of_a_postgres_database_is_refused(postgres_warehouse: Warehouse) -> None:
-    with (
-        run_lock.hold(postgres_warehouse, timeout=0),
-        pytest.raises(WarehouseBusy, match="advisory lock"),
-        run_lock.hold(postgres_warehouse, timeout=0),
-    ):
-        pass
-    with run_lock.hold(postgres_warehouse, timeout=0):
-        pass
+    if engine == "duckdb":
+        assert not warehouse.duckdb_path.exists()  # the lock never creates the warehouse
 
 
 @pytest.mark.parametrize("value", ["soon", "-1", "1e9"])

@@ -1,2 +1,3 @@
 """Test support shared by every suite: settings scrubbing, Postgres databases, sandbox settings,
-warehouse queries, gold snapshots and the dbt project's variables."""
+warehouse queries, gold snapshots, the dbt project's variables, and the CLI as a child process
+with its check that no secret leaks."""
