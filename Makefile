@@ -19,8 +19,9 @@ export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8765
+SIZES ?= S,M
 
-.PHONY: help run test test-fast lint ingest build sandbox chaos clean auth
+.PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -50,6 +51,9 @@ build: $(VENV)/.synced ## dbt build (silver and gold) on the loaded warehouse
 
 auth: $(VENV)/.synced ## Sign in to LinkedIn (OAuth in a browser); saves tokens to .dlt/secrets.toml
 	$(PY) -m ingest auth
+
+bench: $(VENV)/.synced ## Benchmark requests, time and memory at SIZES (S,M,L; default S,M): bench/results.md
+	$(PY) -m bench --sizes $(SIZES)
 
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)

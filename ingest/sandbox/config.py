@@ -8,12 +8,23 @@ from datetime import date
 from typing import Any
 
 from .contract import DATA_VOLUME_LIMIT, DATA_VOLUME_WINDOW_SECONDS, ROW_CAP
+from .data import Size
 
 AUTHORIZATION_ANSWERS = frozenset({"approve", "user_cancelled_login", "user_cancelled_authorize"})
 FAULT_KINDS = frozenset({"429", "429_retry_after", "500_json", "500_html", "503", "drop", "slow"})
 
 # Fixed when the sandbox starts: changing them would change the data or the address.
-STATIC_FIELDS = frozenset({"host", "port", "seed", "today"})
+STATIC_FIELDS = frozenset(
+    {"host", "port", "seed", "today", "accounts", "campaigns", "creatives", "days"}
+)
+SIZE_FIELDS = ("accounts", "campaigns", "creatives", "days")
+
+# Named sizes for benchmarks: serving accounts, campaigns, creatives, days of data.
+SIZES = {
+    "S": Size(accounts=1, campaigns=50, creatives=500, days=365),
+    "M": Size(accounts=5, campaigns=300, creatives=3_000, days=365),
+    "L": Size(accounts=20, campaigns=1_000, creatives=10_000, days=730),
+}
 
 
 def month_range(first: str, last: str) -> tuple[str, ...]:
@@ -39,6 +50,12 @@ class SandboxConfig:
     port: int = 0  # 0: a free port
     seed: int = 7
     today: date | None = None  # last day of the data window; None: today (UTC)
+    # Size of the advertiser: all four, or none for the default one (3 accounts, ~205 creatives,
+    # 120 days). SandboxConfig.sized("M") sets a named size.
+    accounts: int | None = None
+    campaigns: int | None = None
+    creatives: int | None = None
+    days: int | None = None
     active_versions: tuple[str, ...] = DEFAULT_ACTIVE_VERSIONS
     latency_ms: int = 0
     fault_rate: float = 0.0
@@ -76,6 +93,19 @@ class SandboxConfig:
         )
         self.validate()
 
+    @classmethod
+    def sized(cls, name: str, **knobs: Any) -> SandboxConfig:
+        """A config with one of the named SIZES."""
+        if name not in SIZES:
+            raise ValueError(f"unknown size {name!r}; use one of {sorted(SIZES)}")
+        return cls(**dataclasses.asdict(SIZES[name]), **knobs)
+
+    @property
+    def size(self) -> Size | None:
+        """The advertiser's size, or None for the default advertiser."""
+        values = [getattr(self, name) for name in SIZE_FIELDS]
+        return None if all(v is None for v in values) else Size(*values)
+
     def validate(self) -> None:
         """Raise ValueError on a knob outside its range."""
         if not 0.0 <= self.fault_rate <= 1.0:
@@ -91,6 +121,11 @@ class SandboxConfig:
             raise ValueError("row_cap must be >= 1")
         if self.latency_ms < 0 or self.slow_seconds < 0:
             raise ValueError("latency_ms and slow_seconds must be >= 0")
+        values = [getattr(self, name) for name in SIZE_FIELDS]
+        if any(v is None for v in values) and any(v is not None for v in values):
+            raise ValueError(f"set all of {', '.join(SIZE_FIELDS)} or none of them")
+        if all(v is not None for v in values):
+            Size(*values)  # raises on an impossible size
         for version in self.active_versions:
             if len(version) != 6 or not version.isdigit():
                 raise ValueError(f"active version {version!r} is not YYYYMM")

@@ -23,6 +23,23 @@ USD_RATE_MICROS = {"USD": 1_000_000, "EUR": 1_084_300, "GBP": 1_267_900}  # fixe
 Facts = dict[int, dict[str, int]]  # day ordinal -> non-zero metrics of one creative
 
 
+@dataclass(frozen=True)
+class Size:
+    """How big a generated advertiser is: serving ad accounts (a non-serving test account is
+    always added), campaigns and creatives spread evenly over them, and days of data."""
+
+    accounts: int
+    campaigns: int
+    creatives: int
+    days: int
+
+    def __post_init__(self) -> None:
+        if self.accounts < 1 or self.days < 1:
+            raise ValueError("a size needs at least one account and one day")
+        if self.campaigns < self.accounts or self.creatives < self.campaigns:
+            raise ValueError("a size needs a campaign per account and a creative per campaign")
+
+
 def epoch_ms(day: date, seconds: int = 0) -> int:
     """Milliseconds since the epoch at midnight UTC of day, plus seconds."""
     return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() + seconds) * 1000
@@ -137,11 +154,14 @@ def default_today() -> date:
 class _Builder:
     """Builds an Advertiser from a seed; one instance per generation."""
 
-    def __init__(self, seed: int, today: date) -> None:
+    def __init__(self, seed: int, today: date, size: Size | None = None) -> None:
         self.rng = random.Random(f"linkedin-sandbox:{seed}")
         self.seed = seed
         self.today = today
-        self.first_day = today - timedelta(days=WINDOW_DAYS - 1)
+        self.size = size
+        days = size.days if size else WINDOW_DAYS
+        self.first_day = today - timedelta(days=days - 1)
+        self.scale = days / WINDOW_DAYS  # campaign schedules stretch with the window
         self.used_ids: set[int] = set()
         self.accounts: list[dict[str, Any]] = []
         self.groups: list[dict[str, Any]] = []
@@ -168,10 +188,18 @@ class _Builder:
         return epoch_ms(day, self.rng.randrange(0, 86_400))
 
     def build(self) -> Advertiser:
-        for index, spec in enumerate(_ACCOUNTS):
-            self.account(index, spec, test=False)
-        self.account(len(_ACCOUNTS), _TEST_ACCOUNT, test=True)
-        self.top_up_creatives(minimum=205)
+        if self.size is None:
+            for index, spec in enumerate(_ACCOUNTS):
+                self.account(index, spec, test=False)
+            self.account(len(_ACCOUNTS), _TEST_ACCOUNT, test=True)
+            self.top_up_creatives(minimum=205)
+        else:
+            for index in range(self.size.accounts):
+                name, *rest = _ACCOUNTS[index % len(_ACCOUNTS)]
+                if self.size.accounts > len(_ACCOUNTS):
+                    name = f"{name} {index + 1}"
+                self.account(index, (name, *rest), test=False)
+            self.account(self.size.accounts, _TEST_ACCOUNT, test=True)
         for urn, first, last, profile in self.plans:
             self.facts[urn] = _simulate(self.rng, first, last, profile)
         return Advertiser(
@@ -233,7 +261,14 @@ class _Builder:
         statuses = ["ACTIVE"] * 5 + ["PAUSED"] * 2 + ["COMPLETED"] * 2 + ["ARCHIVED", "DRAFT"]
         statuses.append(_EXTRA_STATUS[index % len(_EXTRA_STATUS)])
         rng.shuffle(statuses)
-        for number, (template, status) in enumerate(zip(_TEMPLATES, statuses, strict=True)):
+        campaigns = (
+            len(_TEMPLATES)
+            if self.size is None
+            else _share(self.size.campaigns, self.size.accounts, index)
+        )
+        for number in range(campaigns):
+            template = _TEMPLATES[number % len(_TEMPLATES)]
+            status = statuses[number % len(statuses)]
             group = groups[0] if number % 5 == 0 else groups[1 + number % (len(groups) - 1)]
             self.campaign(record, group, template, status, locale, geo, number)
 
@@ -359,28 +394,35 @@ class _Builder:
         self.campaigns.append(record)
         value_cents = rng.choice((2500, 4550, 9900, 12000, 30000))
         self.conversion_value[campaign_id] = value_cents * 10**10
-        count = rng.randint(5, 7)
+        if self.size is None:
+            count = rng.randint(5, 7)
+        else:
+            count = _share(self.size.creatives, self.size.campaigns, len(self.campaigns) - 1)
         for position in range(count):
             self.creative(record, group, template, status, start, serve_end, position)
 
     def schedule(self, status: str) -> tuple[date, date | None, date | None]:
         """(run start, run end, last serving day) for a campaign status."""
         rng, day = self.rng, self.day
+
+        def span(low: int, high: int) -> int:  # days, stretched with a longer window
+            return rng.randint(round(low * self.scale), round(high * self.scale))
+
         if status == "ACTIVE":
-            end = day(rng.randint(15, 120)) if rng.random() < 0.5 else None
-            return day(-rng.randint(20, 200)), end, self.today
+            end = day(span(15, 120)) if rng.random() < 0.5 else None
+            return day(-span(20, 200)), end, self.today
         if status == "PAUSED":
-            return day(-rng.randint(60, 200)), None, day(-rng.randint(3, 40))
+            return day(-span(60, 200)), None, day(-span(3, 40))
         if status == "COMPLETED":
-            end = day(-rng.randint(5, 60))
-            return end - timedelta(days=rng.randint(40, 150)), end, end
+            end = day(-span(5, 60))
+            return end - timedelta(days=span(40, 150)), end, end
         if status == "ARCHIVED":
-            end = day(-rng.randint(70, 110))
-            return end - timedelta(days=rng.randint(60, 180)), end, end
+            end = day(-span(70, 110))
+            return end - timedelta(days=span(60, 180)), end, end
         if status == "DRAFT":
-            return day(rng.randint(5, 30)), None, None
-        end = day(-rng.randint(40, 80))  # CANCELED, REMOVED, PENDING_DELETION: ran earlier
-        return day(-rng.randint(95, 118)), end, end
+            return day(span(5, 30)), None, None
+        end = day(-span(40, 80))  # CANCELED, REMOVED, PENDING_DELETION: ran earlier
+        return day(-span(95, 118)), end, end
 
     def creative(
         self,
@@ -522,6 +564,11 @@ class _Builder:
             index += 1
 
 
+def _share(total: int, parts: int, index: int) -> int:
+    """Part `index` of `total` spread evenly over `parts` (the first ones take the remainder)."""
+    return total // parts + (1 if index < total % parts else 0)
+
+
 def _hold_reasons(status: str, intended: str, review: str) -> list[str]:
     if review == "PENDING":
         return ["UNDER_REVIEW"]
@@ -645,6 +692,9 @@ def _simulate(rng: random.Random, first: int, last: int, profile: dict[str, Any]
     return facts
 
 
-def generate(seed: int, today: date) -> Advertiser:
-    """The deterministic advertiser for a seed, with a data window ending on `today`."""
-    return _Builder(seed, today).build()
+def generate(seed: int, today: date, size: Size | None = None) -> Advertiser:
+    """The deterministic advertiser for a seed, with a data window ending on `today`.
+
+    Without a size: three serving accounts and a test account, 12 campaigns each, at least 205
+    creatives and WINDOW_DAYS days."""
+    return _Builder(seed, today, size).build()

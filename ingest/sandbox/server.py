@@ -56,7 +56,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self._config = config or SandboxConfig()
         self.today = self._config.today or default_today()
-        self.advertiser = generate(self._config.seed, self.today)
+        self.advertiser = generate(self._config.seed, self.today, self._config.size)
         self.truth = Truth(self.advertiser, lambda: self._config)
         self.clock = Clock()
         self.tokens = TokenStore(self._config.seed, self.clock.now())

@@ -1,0 +1,348 @@
+"""The bench's phases and report: see the package docstring.
+
+Each measured step (ingest, dbt) runs as a child process; its peak resident memory is the
+`ru_maxrss` that os.wait4 reports for that child (and the children it waited for). Standard
+library only, besides the project itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench import arithmetic
+from ingest import pipeline
+from ingest.linkedin_ads import settings
+from ingest.linkedin_ads.config import SETTING_PREFIX
+from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.sandbox.config import SIZES
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results.md"
+
+
+def progress(message: str) -> None:
+    print(f"{datetime.now().strftime('%H:%M:%S')} bench: {message}", file=sys.stderr, flush=True)
+
+
+@dataclass
+class Child:
+    """A finished child process: exit code, seconds and peak resident memory (MB)."""
+
+    code: int
+    seconds: float
+    peak_mb: float
+
+
+def run_child(command: list[str], env: Mapping[str, str]) -> Child:
+    """Run `command`, wait for it with os.wait4 and read its peak RSS: Linux reports the largest
+    of the child and the children it waited for (ru_maxrss, KB)."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=dict(env), cwd=ROOT)
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    seconds = time.monotonic() - started
+    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
+    return Child(process.returncode, seconds, peak)
+
+
+@dataclass
+class Ingest:
+    child: Child
+    report: dict[str, Any]
+
+    @property
+    def analytics_rows(self) -> int:
+        return sum(n for t, n in self.report["bronze_rows"].items() if t.startswith("ad_analytics"))
+
+    @property
+    def sync_seconds(self) -> float:
+        return self.report["last_response"] - self.report["started"]
+
+    @property
+    def bronze_seconds(self) -> float:
+        return self.report["loaded"] - self.report["last_response"]
+
+
+def ingest(env: Mapping[str, str], out: Path) -> Ingest:
+    child = run_child([sys.executable, "-m", "bench.child", "ingest", str(out)], env)
+    if child.code not in (0, 1) or not out.exists():
+        raise SystemExit(f"bench: the ingest child failed (exit {child.code}); output above")
+    return Ingest(child, json.loads(out.read_text()))
+
+
+def dbt_build(env: Mapping[str, str], out: Path) -> Child:
+    """dbt build as the pipeline runs it; seconds of dbt itself, peak RSS of the process tree."""
+    child = run_child([sys.executable, "-m", "bench.child", "dbt", str(out)], env)
+    if child.code != 0:
+        raise SystemExit(f"bench: dbt build failed (exit {child.code}); output above")
+    child.seconds = json.loads(out.read_text())["seconds"]
+    return child
+
+
+@dataclass
+class SizeResult:
+    """What one size measured; `lines` is its report."""
+
+    size: str
+    lines: list[str] = field(default_factory=list)
+
+
+def sandbox_env(sandbox: Any, warehouse: pipeline.Warehouse, work: Path) -> dict[str, str]:
+    # the warehouse's variables over this environment, without the user's source settings
+    env = {k: v for k, v in warehouse.dbt_env().items() if not k.startswith(SETTING_PREFIX)}
+    env.update(
+        {
+            f"{SETTING_PREFIX}BASE_URL": sandbox.base_url,
+            f"{SETTING_PREFIX}OAUTH_URL": sandbox.oauth_url,
+            f"{SETTING_PREFIX}ACCESS_TOKEN": sandbox.access_token,
+            f"{SETTING_PREFIX}START_DATE": sandbox.advertiser.first_day.isoformat(),
+            f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(
+                settings.DEFAULT_ATTRIBUTION_WINDOW_DAYS
+            ),
+            "INGEST_PIPELINES_DIR": str(work / "pipelines"),
+            "RUNTIME__DLTHUB_TELEMETRY": "false",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+        }
+    )
+    return env
+
+
+def delivering(advertiser: Any) -> dict[int, set[int]]:
+    """Campaign id -> day ordinals it delivered on (any creative with a row)."""
+    days: dict[int, set[int]] = defaultdict(set)
+    for urn, facts in advertiser.facts.items():
+        if facts:
+            days[advertiser.refs[urn].campaign_id].update(facts)
+    return days
+
+
+def request_lines(run: Ingest, advertiser: Any, today: date, latency_ms: int) -> list[str]:
+    """Requests per table against the lower bound and the per-campaign plan; time vs floor."""
+    report = run.report
+    start = advertiser.first_day
+    rows: dict[str, list[int]] = defaultdict(list)
+    for table, _, count in report["rows"]:
+        rows[table].append(count)
+    campaigns = delivering(advertiser)
+    tables = [
+        arithmetic.Table(name, "member" in name, metrics)
+        for name, metrics in sorted(report["metrics"].items())
+    ]
+    plan = arithmetic.per_campaign_plan(len(advertiser.campaigns), tables, start, today)
+    lines = ["| table | requests | lower bound | x bound | per-campaign plan | x plan |"]
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    total = bound_total = 0
+    for table in tables:
+        ours = report["requests"].get(table.name, 0)
+        if table.monthly:
+            month_start = start.replace(day=1)
+            bound = arithmetic.demographic_lower_bound(
+                arithmetic.delivering_campaigns(campaigns, month_start, today), table.metrics
+            )
+        else:
+            bound = arithmetic.daily_lower_bound(rows[table.name], table.metrics)
+        total, bound_total = total + ours, bound_total + bound
+        lines.append(
+            f"| {table.name} | {ours:,} | {bound:,} | {_x(arithmetic.ratio(ours, bound))} "
+            f"| {plan[table.name]:,} | {_x(arithmetic.ratio(ours, plan[table.name]))} |"
+        )
+    plan_total = sum(plan.values())
+    lines.append(
+        f"| **all adAnalytics** | {total:,} | {bound_total:,} "
+        f"| {_x(arithmetic.ratio(total, bound_total))} | {plan_total:,} "
+        f"| {_x(arithmetic.ratio(total, plan_total))} |"
+    )
+    concurrency = settings.DEFAULT_CONCURRENCY
+    floor = arithmetic.floor_seconds(total, latency_ms, concurrency)
+    sequential = arithmetic.floor_seconds(plan_total, latency_ms, 1)
+    lines += [
+        "",
+        f"- API requests in all: {report['api_requests']:,} (entities and paging included)",
+        f"- sync wall time {run.sync_seconds:.1f} s; floor {floor:.1f} s ({total:,} requests x "
+        f"{latency_ms} ms / {concurrency}): {_x(arithmetic.ratio(run.sync_seconds, floor))}; "
+        f"the per-campaign plan's requests take {sequential:,.0f} s one after another "
+        f"({_x(arithmetic.ratio(sequential, run.child.seconds))} our whole ingest process)",
+    ]
+    return lines
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
+    size = SIZES[name]
+    result = SizeResult(name)
+    today = datetime.now(UTC).date()  # the source reads through today (UTC)
+    yesterday = today - timedelta(days=1)
+    result.lines += [
+        f"#### {name}: {size.accounts} accounts (and a test account), {size.campaigns:,} "
+        f"campaigns, {size.creatives:,} creatives, {size.days} days; {latency_ms} ms per request",
+        "",
+    ]
+    dbt_rows = ["| warehouse | dbt full build | incremental after one new day | ratio | peak RSS |"]
+    dbt_rows.append("|---|---:|---:|---:|---:|")
+    targets = ["duckdb"] + (["postgres"] if postgres else [])
+    for target in targets:
+        with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
+            work = Path(tmp)
+            with _warehouse(target, work) as warehouse:
+                dbt_rows.append(
+                    _bench_target(
+                        name, size, target, warehouse, work, today, yesterday, latency_ms, result
+                    )
+                )
+    result.lines += ["", *dbt_rows, ""]
+    for line in result.lines:
+        print(line)
+    return result
+
+
+def _bench_target(
+    name: str,
+    size: Any,
+    target: str,
+    warehouse: pipeline.Warehouse,
+    work: Path,
+    today: date,
+    yesterday: date,
+    latency_ms: int,
+    result: SizeResult,
+) -> str:
+    measured = target == "duckdb"  # the sync is measured once; Postgres only times dbt
+    latency = latency_ms if measured else 0
+    sized = dataclasses.asdict(size)
+    progress(f"{name} {target}: generating the sandbox (today {yesterday})")
+    with run_sandbox(SandboxConfig(**sized, today=yesterday, latency_ms=latency)) as sandbox:
+        env = sandbox_env(sandbox, warehouse, work)
+        progress(f"{name} {target}: ingest (full history, {latency} ms per request)")
+        first = ingest(env, work / "first.json")
+        if measured:
+            result.lines += request_lines(first, sandbox.advertiser, today, latency_ms)
+            rows = first.analytics_rows
+            result.lines.append(
+                f"- bronze: {rows:,} analytics rows, {first.bronze_seconds:.1f} s from the last "
+                f"response to loaded: {rows / max(first.bronze_seconds, 1e-9):,.0f} rows/s; "
+                f"ingest peak RSS {first.child.peak_mb:,.0f} MB, whole ingest "
+                f"{first.child.seconds:.1f} s"
+            )
+    progress(f"{name} {target}: dbt build (full)")
+    full = dbt_build(env, work / "dbt-full.json")
+    progress(f"{name} {target}: generating the sandbox one day later (today {today})")
+    with run_sandbox(SandboxConfig(**sized, today=today, latency_ms=latency)) as sandbox:
+        env = sandbox_env(sandbox, warehouse, work)
+        progress(f"{name} {target}: ingest (one new day)")
+        second = ingest(env, work / "second.json")
+        if measured:
+            result.lines.append(
+                f"- next day's ingest: {second.report['api_requests']:,} API requests, "
+                f"{second.child.seconds:.1f} s, peak RSS {second.child.peak_mb:,.0f} MB"
+            )
+    progress(f"{name} {target}: dbt build (incremental)")
+    incremental = dbt_build(env, work / "dbt-incremental.json")
+    share = arithmetic.ratio(incremental.seconds, full.seconds) or 0.0
+    return (
+        f"| {target} | {full.seconds:.1f} s | {incremental.seconds:.1f} s | {share:.0%} "
+        f"| {max(full.peak_mb, incremental.peak_mb):,.0f} MB |"
+    )
+
+
+class _warehouse:
+    """A fresh DuckDB file in `work`, or a throwaway Postgres database."""
+
+    def __init__(self, target: str, work: Path) -> None:
+        self.target, self.work, self.name = target, work, f"bench_{os.getpid()}_{work.name[-8:]}"
+
+    def __enter__(self) -> pipeline.Warehouse:
+        if self.target == "duckdb":
+            return pipeline.Warehouse.from_env(
+                {"WAREHOUSE_TARGET": "duckdb", "WAREHOUSE_PATH": str(self.work / "bench.duckdb")}
+            )
+        self._admin(f'create database "{self.name}"')
+        return pipeline.Warehouse.from_env({**os.environ, "WAREHOUSE_TARGET": "postgres",
+                                            "PGDATABASE": self.name})  # fmt: skip
+
+    def __exit__(self, *exc: object) -> None:
+        if self.target == "postgres":
+            self._admin(f'drop database if exists "{self.name}" with (force)')
+
+    @staticmethod
+    def _admin(sql: str) -> None:
+        import psycopg2
+
+        admin = pipeline.Warehouse.from_env({**os.environ, "PGDATABASE": "postgres"}).pg
+        con = psycopg2.connect(connect_timeout=5, **admin)
+        con.autocommit = True
+        try:
+            with con.cursor() as cur:
+                cur.execute(sql)
+        finally:
+            con.close()
+
+
+def postgres_reachable() -> bool:
+    try:
+        pipeline.Warehouse.from_env({**os.environ, "WAREHOUSE_TARGET": "postgres"}).check()
+    except Exception as error:  # any failure means: skip Postgres
+        progress(f"Postgres not reachable, DuckDB only ({error})")
+        return False
+    return True
+
+
+def machine() -> str:
+    cores = os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{platform.system()} {platform.machine()}, {cores} cores, {memory:.0f} GB memory"
+
+
+def commit() -> str:
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    except OSError:
+        return "unknown"
+    return f"{head}{' (uncommitted changes)' if dirty else ''}" if head else "unknown"
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes: S, M, L")
+    parser.add_argument("--latency-ms", type=int, default=150, help="simulated API latency")
+    parser.add_argument("--no-postgres", action="store_true", help="DuckDB only")
+    parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
+    args = parser.parse_args(argv)
+    sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
+    unknown = [s for s in sizes if s not in SIZES]
+    if unknown:
+        parser.error(f"unknown sizes {unknown}; use {', '.join(SIZES)}")
+    postgres = not args.no_postgres and postgres_reachable()
+    header = (
+        f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC, commit {commit()}, {machine()}"
+    )
+    results = [bench_size(size, args.latency_ms, postgres) for size in sizes]
+    with args.results.open("a") as out:
+        out.write("\n".join(["", header, "", *(line for r in results for line in r.lines)]))
+        out.write("\n")
+    progress(f"appended to {args.results}")
+    return 0
