@@ -110,6 +110,8 @@ def linkedin_ads(
         client.close()
         raise
     account_ids_ = [account["id"] for account in accounts]
+    # Test accounts (`test: true`) cannot serve ads: their analytics are empty, never asked for.
+    serving_ids = [account["id"] for account in accounts if not account.get("test")]
     entities = EntityCache(client, stats)
     # dlt interleaves the analytics resources; one gate bounds their requests together.
     gate = threading.Semaphore(options.concurrency)
@@ -156,7 +158,7 @@ def linkedin_ads(
             pivot=pivot,
             granularity=granularity,
             metrics=metrics,
-            accounts=account_ids_,
+            accounts=serving_ids,
             entities=entities,
             client=client,
             options=options,

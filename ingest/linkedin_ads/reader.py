@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import date
 from typing import Any
 
@@ -138,29 +138,42 @@ class AnalyticsReader:
         }
         done: dict[int, list[Task]] = {account_id: [] for account_id in plans}
         progress = _Progress(self.table, sum(len(tasks) for tasks in plans.values()))
+        queued = iter([task for tasks in plans.values() for task in tasks])
+        # Only a few tasks ahead of the rows dlt has taken: memory holds a few windows' rows,
+        # never the table's history, however much faster the API answers than dlt writes.
+        ahead = 2 * self.options.concurrency
         with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.table) as pool:
-            futures: dict[Future[Rows | None], Task] = {
-                pool.submit(self.run, task): task for tasks in plans.values() for task in tasks
-            }
+            running: dict[Future[Rows | None], Task] = {}
+
+            def submit() -> None:
+                while len(running) < ahead and not self.stats.stopped_by:
+                    task = next(queued, None)
+                    if task is None:
+                        return
+                    running[pool.submit(self.run, task)] = task
+
             try:
-                for future in as_completed(futures):
-                    if future.cancelled():  # as_completed yields the tasks a quota stop cancelled
-                        continue
-                    try:
-                        rows = future.result()
-                    except DailyQuotaExceededError as error:
-                        self.stats.stop(error)
-                        for other in futures:
-                            other.cancel()
-                        continue
-                    if rows is None:
-                        continue
-                    done[futures[future].account_id].append(futures[future])
-                    progress.step(len(rows))
-                    if rows:
-                        yield rows
+                submit()
+                while running:
+                    finished, _ = wait(running, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        task = running.pop(future)
+                        if future.cancelled():
+                            continue
+                        try:
+                            rows = future.result()
+                        except DailyQuotaExceededError as error:
+                            self.stats.stop(error)
+                            continue
+                        if rows is None:
+                            continue
+                        done[task.account_id].append(task)
+                        progress.step(len(rows))
+                        if rows:
+                            yield rows
+                    submit()
             finally:
-                for other in futures:
+                for other in running:
                     other.cancel()
         progress.finish(self.stats.requests[self.table])
         for account_id, tasks in plans.items():
