@@ -23,8 +23,13 @@
       latest day of the campaign facts), so both values are LinkedIn's final ones, read in the same
       runs; on newer days the two reports were read minutes apart while LinkedIn still changes the
       day (today's delivery, restated conversions). Unknown window: no day is settled.
+
+    Returns the rows matching `where` (a condition on creatives_above, creatives_below and
+    settled), largest difference first, each with its `likely_cause`: `creatives_missing` (below:
+    LinkedIn leaves deleted creatives out of the creative report), `day_still_changing` (above on a
+    day every run re-reads) or `our_processing` (above on a settled day).
 -#}
-{% macro creative_vs_campaign_differences() %}
+{% macro creative_vs_campaign_differences(where) %}
 {#- lookback_days() raises when neither the var nor the pipeline's environment sets the window; a
     bare `dbt parse` or lint has neither, and then no day counts as settled (nothing can fail). -#}
 {%- set settled_after = var('lookback_days', none) -%}
@@ -127,6 +132,16 @@ compared as (
 
 ),
 
+flagged as (
+
+    select
+        *,
+        not within_rounding and difference < 0 as creatives_above,
+        not within_rounding and difference > 0 as creatives_below
+    from compared
+
+),
+
 final as (
 
     select
@@ -137,13 +152,17 @@ final as (
         creatives_value,
         difference,
         creative_rows,
-        settled,
-        not within_rounding and difference < 0 as creatives_above,
-        not within_rounding and difference > 0 as creatives_below
-    from compared
+        case
+            when creatives_below then 'creatives_missing'
+            when not settled then 'day_still_changing'
+            else 'our_processing'
+        end as likely_cause
+    from flagged
+    where {{ where }}
 
 )
 
 select * from final
+order by abs(difference) desc, campaign_id, date_day, metric
 
 {% endmacro %}

@@ -10,22 +10,4 @@
 -#}
 {{ config(severity='error') }}
 
-with
-
-differences as (
-
-    {{ creative_vs_campaign_differences() }}
-
-)
-
-select
-    campaign_id,
-    date_day,
-    metric,
-    campaign_value,
-    creatives_value,
-    difference,
-    creative_rows
-from differences
-where creatives_above and settled
-order by abs(difference) desc, campaign_id, date_day, metric
+{{ creative_vs_campaign_differences(where='creatives_above and settled') }}

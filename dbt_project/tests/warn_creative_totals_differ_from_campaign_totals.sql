@@ -14,25 +14,4 @@
 -#}
 {{ config(severity='warn', store_failures=true, store_failures_as='view') }}
 
-with
-
-differences as (
-
-    {{ creative_vs_campaign_differences() }}
-
-)
-
-select
-    campaign_id,
-    date_day,
-    metric,
-    campaign_value,
-    creatives_value,
-    difference,
-    case
-        when creatives_below then 'creatives_missing'
-        else 'day_still_changing'
-    end as likely_cause
-from differences
-where creatives_below or (creatives_above and not settled)
-order by abs(difference) desc, campaign_id, date_day, metric
+{{ creative_vs_campaign_differences(where='creatives_below or (creatives_above and not settled)') }}
