@@ -181,7 +181,7 @@ def request_lines(run: Ingest, advertiser: Any, today: date, latency_ms: int) ->
 
 
 def _x(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}x"
+    return "-" if value is None else f"{value:.3g}x"
 
 
 def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
@@ -341,6 +341,9 @@ def main(argv: list[str]) -> int:
         f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC, commit {commit()}, {machine()}"
     )
     results = [bench_size(size, args.latency_ms, postgres) for size in sizes]
+    title = "# make bench results\n\nAppended by `make bench` (bench/run.py), newest last.\n"
+    if not args.results.exists():
+        args.results.write_text(title)
     with args.results.open("a") as out:
         out.write("\n".join(["", header, "", *(line for r in results for line in r.lines)]))
         out.write("\n")
