@@ -1,11 +1,9 @@
 """HTTP client for the versioned LinkedIn Marketing API (`/rest`), shared by every resource.
 
 It sends Rest.li 2.0 queries byte for byte (tunnelling long ones through POST), pages through
-cursor and offset finders, retries what is transient with tenacity, refreshes the access token
-(proactively when less than a day of it is left, and once on a 401), hands a refreshed token to
-`on_refresh` (which saves it), warns when the refresh token has less than 30 days left, and turns
-everything else into one-line typed errors. The access token never appears in a log line, an
-exception or a repr.
+cursor finders, retries what is transient with tenacity, lets its `Credentials` refresh the access
+token (ahead of its expiry, and once on a 401), and turns everything else into one-line typed
+errors. The access token never appears in a log line, an exception or a repr.
 """
 
 from __future__ import annotations
@@ -13,10 +11,9 @@ from __future__ import annotations
 import email.utils
 import logging
 import re
-import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -24,7 +21,8 @@ from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_aft
 from tenacity.wait import wait_exponential_jitter
 
 from ingest.linkedin_ads import errors, restli
-from ingest.linkedin_ads.auth import OAuthError, Token, TokenEndpoint, redact
+from ingest.linkedin_ads.auth import redact
+from ingest.linkedin_ads.credentials import Credentials, OnRefresh
 from ingest.linkedin_ads.settings import (
     ENTITY_PAGE_SIZE,
     MAX_QUERY_STRING_LENGTH,
@@ -39,11 +37,6 @@ log = logging.getLogger("ingest.linkedin_ads")
 MAX_RETRY_AFTER = 600.0  # a Retry-After longer than this is capped (LinkedIn documents none)
 _DAY_LIMIT = re.compile(r"\bDAY\b")
 _DATA_LIMIT = "45 million metric values"
-REFRESH_AHEAD = timedelta(days=1)  # refresh the access token when less than this is left
-REFRESH_TOKEN_WARNING = timedelta(days=30)  # warn when the refresh token has less than this left
-
-# (access token replaced, refresh token used, the new token, when it was issued)
-OnRefresh = Callable[[str, str | None, Token, datetime], None]
 
 
 class _Retry(Exception):
@@ -61,20 +54,6 @@ class _Retry(Exception):
         self.error = error
         self.retry_after = retry_after
         self.min_wait = min_wait
-
-
-class _BearerAuth(httpx.Auth):
-    """Sets the Authorization header per request; the token never sits in a local or a repr."""
-
-    def __init__(self, token: str) -> None:
-        self.token = token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        request.headers["Authorization"] = f"Bearer {self.token}"
-        yield request
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(token=***)"
 
 
 class LinkedInClient:
@@ -108,23 +87,25 @@ class LinkedInClient:
         self.max_attempts = max_attempts
         self.data_limit_wait = data_limit_wait
         self.stats = RequestStats()
-        self._auth = _BearerAuth(access_token)
-        self._refresh_token = refresh_token
-        self._client_id = client_id
-        self._client_secret = client_secret
-        self._refresh_lock = threading.Lock()
-        self.access_token_expires_at = access_token_expires_at
-        self.refresh_token_expires_at = refresh_token_expires_at
-        self._on_refresh = on_refresh
-        self._warn = warn or log.warning
-        self._clock = clock
-        self._tried_ahead = False  # one proactive attempt per run, even when it fails
-        self._timeout = timeout
-        self._transport = transport
+        self._credentials = Credentials(
+            access_token=access_token,
+            stats=self.stats,
+            oauth_url=oauth_url,
+            refresh_token=refresh_token,
+            client_id=client_id,
+            client_secret=client_secret,
+            access_token_expires_at=access_token_expires_at,
+            refresh_token_expires_at=refresh_token_expires_at,
+            on_refresh=on_refresh,
+            warn=warn,
+            clock=clock,
+            transport=transport,
+            timeout=timeout,
+        )
         self._sleep = sleep
         self._backoff = wait_exponential_jitter(initial=1, max=max_backoff, jitter=1)
         self._http = httpx.Client(
-            auth=self._auth,
+            auth=self._credentials,
             headers={
                 "LinkedIn-Version": api_version,
                 "X-Restli-Protocol-Version": RESTLI_PROTOCOL_VERSION,
@@ -149,14 +130,14 @@ class LinkedInClient:
     def get(self, path: str, params: restli.Params = ()) -> dict[str, Any]:
         """GET `path` (relative to base_url) with Rest.li-encoded params; returns the JSON body."""
         query = restli.encode_query(params)
-        self._refresh_if_expiring()
-        token_sent = self._auth.token
+        self._credentials.refresh_if_expiring()
+        token_sent = self._credentials.token
         try:
             return self._send(path, query)
         except errors.AuthenticationError:
-            if self._token_endpoint() is None:
+            if self._credentials.endpoint() is None:
                 raise
-        self._refresh(token_sent)
+        self._credentials.refresh(token_sent)
         return self._send(path, query)
 
     def paginate(
@@ -178,100 +159,17 @@ class LinkedInClient:
                 )
             token = next_token
 
-    def _token_endpoint(self) -> TokenEndpoint | None:
-        """Where to refresh the access token, when the refresh token and the app's credentials
-        are all configured."""
-        if self.oauth_url and self._refresh_token and self._client_id and self._client_secret:
-            return TokenEndpoint(
-                self.oauth_url,
-                self._client_id,
-                self._client_secret,
-                transport=self._transport,
-                timeout=self._timeout,
-            )
-        return None
+    @property
+    def access_token_expires_at(self) -> datetime | None:
+        return self._credentials.access_token_expires_at
+
+    @property
+    def refresh_token_expires_at(self) -> datetime | None:
+        return self._credentials.refresh_token_expires_at
 
     def check_token_lifetimes(self) -> None:
-        """Warn when the refresh token (or, with nothing to refresh it, the access token) is
-        close to its end: after it, only a new sign-in (`make auth`) gets data again."""
-        now = self._clock()
-        refresh_ends = self.refresh_token_expires_at
-        if self._token_endpoint() is not None and refresh_ends is not None:
-            if refresh_ends - now < REFRESH_TOKEN_WARNING:
-                self._warn(
-                    f"the LinkedIn refresh token expires {_day(refresh_ends)} "
-                    f"({_days_left(refresh_ends, now)}); run `make auth` before then"
-                )
-        elif self.access_token_expires_at is not None:
-            access_ends = self.access_token_expires_at
-            if access_ends - now < REFRESH_TOKEN_WARNING:
-                self._warn(
-                    f"the LinkedIn access token expires {_day(access_ends)} "
-                    f"({_days_left(access_ends, now)}) and cannot be refreshed (no REFRESH_TOKEN, "
-                    "CLIENT_ID and CLIENT_SECRET); run `make auth` before then"
-                )
-
-    def _refresh_if_expiring(self) -> None:
-        """Refresh ahead of time when less than a day of the access token is left (once a run)."""
-        ends = self.access_token_expires_at
-        if self._tried_ahead or ends is None or ends - self._clock() >= REFRESH_AHEAD:
-            return
-        with self._refresh_lock:
-            ends = self.access_token_expires_at
-            if self._tried_ahead or ends is None or ends - self._clock() >= REFRESH_AHEAD:
-                return
-            self._tried_ahead = True
-            endpoint = self._token_endpoint()
-            if endpoint is None:
-                return  # check_token_lifetimes said so; a 401 will say what to fix
-            try:
-                self._mint(endpoint)
-            except OAuthError as exc:
-                self._warn(
-                    f"refreshing the LinkedIn access token ahead of its expiry ({_day(ends)}) "
-                    f"failed, going on with the current one: {exc}"
-                )
-
-    def _refresh(self, token_sent: str) -> None:
-        """Refresh the access token once, however many threads saw the same 401."""
-        with self._refresh_lock:
-            endpoint = self._token_endpoint()
-            if endpoint is None or self._auth.token != token_sent:
-                return  # nothing to refresh with, or another thread already refreshed it
-            try:
-                self._mint(endpoint)
-            except OAuthError as exc:
-                raise errors.AuthenticationError(
-                    f"the access token was rejected and refreshing it failed: {exc}",
-                    status=401,
-                    code=exc.error,
-                    method="POST",
-                    path="accessToken",
-                ) from None
-
-    def _mint(self, endpoint: TokenEndpoint) -> None:
-        """The refresh grant (the caller holds the lock); hands the new token to on_refresh."""
-        issued_at = self._clock()
-        token = endpoint.refresh(self._refresh_token)
-        replaced, refresh_used = self._auth.token, self._refresh_token
-        self._auth.token = token.access_token
-        self._refresh_token = token.refresh_token or self._refresh_token
-        if token.expires_in:
-            self.access_token_expires_at = issued_at + timedelta(seconds=token.expires_in)
-        if token.refresh_token_expires_in:
-            self.refresh_token_expires_at = issued_at + timedelta(
-                seconds=int(token.refresh_token_expires_in)
-            )
-        self.stats.record_refresh()
-        log.info("refreshed the LinkedIn access token (valid for %d s)", token.expires_in)
-        if self._on_refresh is not None:
-            try:
-                self._on_refresh(replaced, refresh_used, token, issued_at)
-            except OSError as exc:
-                self._warn(
-                    f"could not save the refreshed LinkedIn access token ({exc.strerror or exc}); "
-                    "it is used for this run only"
-                )
+        """Warn when the tokens are close to their end (see Credentials.check_lifetimes)."""
+        self._credentials.check_lifetimes()
 
     def _send(self, path: str, query: str) -> dict[str, Any]:
         """One logical request: retried with tenacity, raising the typed error when it gives up."""
@@ -394,7 +292,8 @@ class LinkedInClient:
         }
 
     def _secrets(self) -> tuple[str | None, ...]:
-        return (self._auth.token, self._refresh_token, self._client_secret)
+        credentials = self._credentials
+        return (credentials.token, credentials.refresh_token, credentials.client_secret)
 
     def _wait(self, state: RetryCallState) -> float:
         """Capped exponential backoff with jitter, unless Retry-After or the data limit say more."""
@@ -426,15 +325,6 @@ _FINDER = re.compile(r"(?:^|&)q=")
 
 def _pairs(params: restli.Params) -> list[tuple[str, Any]]:
     return list(params.items()) if isinstance(params, Mapping) else list(params)
-
-
-def _day(instant: datetime) -> str:
-    return f"{instant.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
-
-
-def _days_left(instant: datetime, now: datetime) -> str:
-    days = (instant - now).total_seconds() / 86_400
-    return "already expired" if days <= 0 else f"in {days:.0f} days"
 
 
 def _ms_since(started: float) -> float:

@@ -68,7 +68,7 @@ def client(
             access_token=OLD,
             access_token_expires_at=NOW + access_left if access_left is not None else None,
             refresh_token_expires_at=NOW + refresh_left if refresh_left is not None else None,
-            on_refresh=lambda *event: saved.append(event),
+            on_refresh=kwargs.pop("on_refresh", lambda *event: saved.append(event)),
             warn=warnings.append,
             clock=lambda: NOW,
             transport=httpx.MockTransport(api),
@@ -133,13 +133,11 @@ def test_a_401_without_a_refresh_grant_still_fails_naming_the_token_setting() ->
 
 
 def test_a_token_that_cannot_be_saved_is_a_warning_not_a_failure() -> None:
-    api = Api(old_rejected=True)
-    linkedin, warnings, _ = client(api)
-
     def unwritable(*event: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    linkedin._on_refresh = unwritable
+    api = Api(old_rejected=True)
+    linkedin, warnings, _ = client(api, on_refresh=unwritable)
     linkedin.get("adAccounts")
     assert api.log == [OLD, "refresh", NEW]
     assert warnings == [
