@@ -21,6 +21,7 @@ from ingest.linkedin_ads.config import SETTING_PREFIX, parse_int
 from ingest.warehouse import ROOT, Warehouse, build_pipeline
 
 DBT_PROJECT_DIR = ROOT / "dbt_project"
+STDERR_FD = 2
 
 logger = logging.getLogger("ingest")
 
@@ -47,7 +48,9 @@ def dbt(warehouse: Warehouse, *args: str, check: bool = True) -> int:
         **warehouse.dbt_env(),
         f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(attribution_window_days()),
     }
-    result = subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=sys.stderr)
+    # dbt's log goes to the process's stderr (file descriptor 2), keeping stdout for the summary
+    # (`--json`). The descriptor, not sys.stderr: a replaced sys.stderr may have no descriptor.
+    result = subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=STDERR_FD)
     if check and result.returncode != 0:
         raise DbtError(f"dbt {args[0]} failed (exit {result.returncode}); its output is above")
     return result.returncode
