@@ -41,14 +41,24 @@ def test_forbidden_account_is_skipped_with_a_warning_and_the_others_load(
     assert result.stats.stopped_by is None
 
     # ... and gold equals the fault-free gold without that account's rows; the account itself
-    # is still listed (the token can read it), with nothing under it
+    # is still listed (the token can read it), with nothing under it and no day loaded
     def other_accounts(table: str, row: dict[str, Any]) -> bool:
-        return table == "dim_ad_accounts" or row.get("account_id") != forbidden
+        listed = table in ("dim_ad_accounts", "account_freshness")
+        return listed or row.get("account_id") != forbidden
 
     diff = check_gold(
-        "403 on one account", ledger, clean_run, duckdb_warehouse, keep=other_accounts
+        "403 on one account",
+        ledger,
+        clean_run,
+        duckdb_warehouse,
+        keep=other_accounts,
+        drop_table_columns={"account_freshness": ["last_loaded_day"]},
     )
     assert not diff, diff
+    assert query(
+        duckdb_warehouse,
+        f"select last_loaded_day from gold.account_freshness where account_id = {forbidden}",
+    ) == [(None,)]
     assert query(
         duckdb_warehouse, f"select count(*) from gold.dim_campaigns where account_id = {forbidden}"
     ) == [(0,)]
