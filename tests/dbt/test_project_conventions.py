@@ -204,19 +204,29 @@ def test_metric_columns_are_described_by_the_var(gold_models: dict[str, dict[str
     assert not any(f"{{% docs {column} %}}" in docs for column in METRIC_COLUMNS)
 
 
+OUTSIDE_NAMES = (
+    r"DESIGN\.md",
+    r"CONVENTIONS\.md",
+    r"\.\./" + "shared",
+    "linkedin-marketing-" + "api",
+    "stack-" + "notes",
+    r"issue \d",
+)
+
+
 def test_no_reference_to_files_outside_the_repository() -> None:
     pattern = re.compile(
-        r"DESIGN\.md|CONVENTIONS\.md|\.\./shared|linkedin-marketing-api|stack-notes|issue \d",
+        # the team's own notes, which a clone does not contain (spelled in parts, so that this
+        # pattern does not match itself)
+        "|".join(OUTSIDE_NAMES),
         re.IGNORECASE,
     )
     built = {".git", ".venv", ".tools", "target", "logs", "dbt_packages", "__pycache__"}
     texts = {".py", ".sql", ".yml", ".yaml", ".md", ".csv", ".toml", ".cfg", ""}
-    this_file = Path(__file__).resolve()
     for path in PROJECT.parent.rglob("*"):
         if (
             path.is_file()
             and path.suffix in texts
-            and path.resolve() != this_file
             and not built & set(path.relative_to(PROJECT.parent).parts)
         ):
             assert not pattern.search(path.read_text(errors="replace")), path
