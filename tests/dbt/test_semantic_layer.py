@@ -1,0 +1,272 @@
+"""The semantic layer (dbt_project/models/semantic): its measures are the gold metric map, dbt
+parses it into a semantic manifest, `mf validate-configs` passes against a sandbox warehouse, and
+`mf query` answers the same numbers as the same question asked of the gold facts directly."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+from collections import defaultdict
+from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ingest import dbt_runner
+from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.warehouse import ROOT, Warehouse
+from tests.support.dbt_project import build, dbt_vars
+from tests.support.env import scrub_settings
+from tests.support.sandbox import load
+from tests.support.warehouse import query
+
+SEMANTIC = dbt_runner.DBT_PROJECT_DIR / "models" / "semantic"
+MF = ROOT / ".venv" / "bin" / "mf"
+# What the semantic layer promises BI users (README, "Semantic layer").
+BASE_METRICS = ["impressions", "clicks", "cost_local", "conversions", "leads", "total_engagements"]
+RATIO_METRICS = ["ctr", "cpc", "cpm", "conversion_rate", "cost_per_lead", "roas"]
+# metric -> (numerator, denominator, scale), as the *_report_daily ratio columns define them
+RATIOS = {
+    "ctr": ("clicks", "impressions", 1),
+    "cpc": ("cost_local", "clicks", 1),
+    "cpm": ("cost_local", "impressions", 1000),
+    "conversion_rate": ("conversions", "clicks", 1),
+    "cost_per_lead": ("cost_local", "leads", 1),
+    "roas": ("conversion_value_local", "cost_local", 1),
+}
+
+
+def semantic_yaml(name: str) -> dict[str, Any]:
+    return yaml.safe_load((SEMANTIC / name).read_text())
+
+
+def test_measures_are_the_gold_metric_map_under_their_gold_names() -> None:
+    models = {
+        model["name"]: model
+        for model in semantic_yaml("_semantic__semantic_models.yml")["semantic_models"]
+    }
+    campaign = models["campaign_performance"]
+    assert campaign["model"] == "ref('fct_campaign_performance_daily')"
+    assert [measure["name"] for measure in campaign["measures"]] == list(dbt_vars()["gold_metrics"])
+    creative = models["creative_performance"]["measures"]
+    for measure in creative:
+        # unique names across semantic models, each the sum of its gold column
+        assert measure["name"] == f"creative_{measure['expr']}"
+        assert measure["expr"] in dbt_vars()["gold_metrics"]
+    metrics = {metric["name"] for metric in semantic_yaml("_semantic__metrics.yml")["metrics"]}
+    assert set(RATIO_METRICS) <= metrics
+    assert {"cost_local_previous_week", "cost_local_previous_month"} <= metrics
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
+    """The sandbox loaded and built into a DuckDB file, then `dbt parse` (the semantic manifest
+    `mf` reads, naming this warehouse's relations)."""
+    folder = tmp_path_factory.mktemp("semantic")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        scrub_settings(monkeypatch, folder / "pipelines")  # isolated_settings is function-scoped
+        built = Warehouse.from_env({"WAREHOUSE_PATH": str(folder / "warehouse.duckdb")})
+        with run_sandbox(SandboxConfig()) as sandbox:
+            load(built, sandbox)
+        build(built)
+        dbt_runner.dbt(built, "parse")
+        yield built
+
+
+def mf(warehouse: Warehouse, *args: str) -> subprocess.CompletedProcess[str]:
+    """`mf <args>` as the README runs it: dbt's profile (profiles.yml at the root) and the project
+    through DBT_PROFILES_DIR and DBT_PROJECT_DIR, the warehouse through WAREHOUSE_PATH."""
+    env = {
+        **warehouse.dbt_env(),
+        "DBT_PROFILES_DIR": str(ROOT),
+        "DBT_PROJECT_DIR": str(dbt_runner.DBT_PROJECT_DIR),
+    }
+    result = subprocess.run(
+        [str(MF), *args], env=env, cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result
+
+
+def mf_query(warehouse: Warehouse, out: Path, *args: str) -> list[dict[str, str]]:
+    """Rows of `mf query <args>`, as written to its CSV."""
+    mf(warehouse, "query", *args, "--csv", str(out), "--quiet")
+    with out.open() as file:
+        return list(csv.DictReader(file))
+
+
+def assert_same(answer: str, expected: Decimal | float | None, what: str) -> None:
+    """An mf CSV cell equals the gold figure: both empty (null), or equal as floats (mf answers
+    in double precision, gold money is exact)."""
+    if expected is None:
+        assert answer == "", what
+    else:
+        assert float(answer) == pytest.approx(float(expected), rel=1e-9), what
+
+
+def ratio(numerator: Decimal | int, denominator: Decimal | int, scale: int = 1) -> float | None:
+    return None if not denominator else float(numerator * scale / denominator)
+
+
+def month(text: str) -> date:
+    return date.fromisoformat(text[:10])
+
+
+@pytest.mark.e2e
+def test_dbt_parse_writes_the_semantic_manifest_and_mf_validates_it(warehouse: Warehouse) -> None:
+    manifest = json.loads(
+        (dbt_runner.DBT_PROJECT_DIR / "target" / "semantic_manifest.json").read_text()
+    )
+    metrics = {metric["name"] for metric in manifest["metrics"]}
+    assert {*BASE_METRICS, *RATIO_METRICS} <= metrics
+    [spine] = manifest["project_configuration"]["time_spines"]
+    assert spine["node_relation"]["alias"] == "time_spine_daily"
+    assert spine["primary_column"] == {"name": "date_day", "time_granularity": "day"}
+
+    # semantic checks, then every semantic model, dimension, measure and metric against the data
+    result = mf(warehouse, "validate-configs")
+    assert "ERRORS: 0" in result.stdout
+    assert "Successfully validated metrics against data warehouse" in result.stdout
+
+    # the time spine covers every day the facts hold
+    [(first, last, spine_first, spine_last)] = query(
+        warehouse,
+        "select min(f.date_day), max(f.date_day), min(s.date_day), max(s.date_day) "
+        "from gold.fct_campaign_performance_daily as f, gold.time_spine_daily as s",
+    )
+    assert spine_first <= first <= last <= spine_last
+
+
+@pytest.mark.e2e
+def test_mf_metrics_by_account_and_month_equal_the_gold_fact(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # given the gold fact summed by account and month
+    columns = sorted({*BASE_METRICS, *(part for n, d, _ in RATIOS.values() for part in (n, d))})
+    sums = ", ".join(f"sum({column})" for column in columns)
+    gold: dict[tuple[int, date], dict[str, Decimal]] = {}
+    for account_id, day, *values in query(
+        warehouse,
+        f"select account_id, cast(date_trunc('month', date_day) as date), {sums} "
+        "from gold.fct_campaign_performance_daily group by 1, 2",
+    ):
+        gold[(account_id, day)] = dict(zip(columns, map(Decimal, values), strict=True))
+
+    # when mf answers the same question
+    rows = mf_query(
+        warehouse,
+        tmp_path / "by_account.csv",
+        "--metrics",
+        ",".join([*BASE_METRICS, *RATIO_METRICS]),
+        "--group-by",
+        "account,metric_time__month",
+    )
+
+    # then every (account, month) and every number is the same
+    assert {(int(row["account"]), month(row["metric_time__month"])) for row in rows} == set(gold)
+    for row in rows:
+        want = gold[(int(row["account"]), month(row["metric_time__month"]))]
+        for metric in BASE_METRICS:
+            assert_same(row[metric], want[metric], metric)
+        for metric, (numerator, denominator, scale) in RATIOS.items():
+            assert_same(row[metric], ratio(want[numerator], want[denominator], scale), metric)
+    assert any(row["ctr"] for row in rows), "no impressions at all: the check proves nothing"
+
+
+@pytest.mark.e2e
+def test_mf_period_over_period_equals_the_previous_period_in_gold(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    # given spend and leads per calendar month and per (Monday) week, from the gold fact
+    def per(grain: str) -> dict[date, tuple[Decimal, Decimal]]:
+        rows = query(
+            warehouse,
+            f"select cast(date_trunc('{grain}', date_day) as date), sum(cost_local), sum(leads) "
+            "from gold.fct_campaign_performance_daily group by 1",
+        )
+        return {day: (Decimal(cost), Decimal(leads)) for day, cost, leads in rows}
+
+    months, weeks = per("month"), per("week")
+    assert len(months) >= 2, "the sandbox must span two months for this check"
+
+    # when mf compares each month with the one before, and each week with the one before
+    by_month = mf_query(
+        warehouse,
+        tmp_path / "by_month.csv",
+        "--metrics",
+        "cost_local,cost_local_previous_month,cost_local_month_over_month,leads_previous_month",
+        "--group-by",
+        "metric_time__month",
+    )
+    by_week = mf_query(
+        warehouse,
+        tmp_path / "by_week.csv",
+        "--metrics",
+        "cost_local_previous_week,cost_local_week_over_week",
+        "--group-by",
+        "metric_time__week",
+    )
+
+    # then the previous period is gold's previous calendar month (week), and the change follows
+    ordered = sorted(months)
+    checked = 0
+    for row in by_month:
+        current = month(row["metric_time__month"])
+        if current not in months or current == ordered[0]:
+            continue
+        previous = ordered[ordered.index(current) - 1]
+        cost = months[current][0]
+        cost_before, leads_before = months[previous]
+        assert_same(row["cost_local_previous_month"], cost_before, f"{current} previous month")
+        assert_same(row["leads_previous_month"], leads_before, f"{current} leads previous month")
+        change = ratio(cost - cost_before, cost_before)
+        assert_same(row["cost_local_month_over_month"], change, f"{current} month over month")
+        checked += 1
+    assert checked == len(months) - 1
+    weekly = {month(row["metric_time__week"]): row for row in by_week}
+    for current, (cost, _) in weeks.items():
+        before = weeks.get(date.fromordinal(current.toordinal() - 7))
+        if before is None:
+            continue
+        row = weekly[current]
+        assert_same(row["cost_local_previous_week"], before[0], f"{current} previous week")
+        change = ratio(cost - before[0], before[0])
+        assert_same(row["cost_local_week_over_week"], change, f"{current} week over week")
+
+
+@pytest.mark.e2e
+def test_mf_creative_ctr_by_creative_name_equals_the_gold_fact(
+    warehouse: Warehouse, tmp_path: Path
+) -> None:
+    gold: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for name, clicks, impressions in query(
+        warehouse,
+        "select c.creative_name, sum(f.clicks), sum(f.impressions) "
+        "from gold.fct_creative_performance_daily as f "
+        "left join gold.dim_creatives as c on f.creative_id = c.creative_id group by 1",
+    ):
+        gold[name] = [int(clicks), int(impressions)]
+
+    rows = mf_query(
+        warehouse,
+        tmp_path / "by_creative.csv",
+        "--metrics",
+        "creative_ctr,creative_clicks",
+        "--group-by",
+        "creative__creative_name",
+        "--order",
+        "-creative_ctr",
+    )
+
+    assert {row["creative__creative_name"] for row in rows} == set(gold)
+    for row in rows:
+        clicks, impressions = gold[row["creative__creative_name"]]
+        assert int(row["creative_clicks"]) == clicks
+        assert_same(row["creative_ctr"], ratio(clicks, impressions), row["creative__creative_name"])
+    ctrs = [float(row["creative_ctr"] or 0) for row in rows]
+    assert ctrs == sorted(ctrs, reverse=True)
