@@ -19,9 +19,10 @@ export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8765
+DOCS_PORT ?= 8080
 SIZES ?= S,M
 
-.PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth
+.PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth docs metrics
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -57,6 +58,14 @@ bench: $(VENV)/.synced ## Benchmark requests, time and memory at SIZES (S,M,L; d
 
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)
+
+docs: $(VENV)/.synced ## Generate the dbt docs and serve them on 127.0.0.1:DOCS_PORT (default 8080)
+	$(PY) -m ingest docs --port $(DOCS_PORT)
+
+# mf reads dbt_project/target/semantic_manifest.json (written by make run) and profiles.yml.
+metrics: $(VENV)/.synced ## Semantic layer (after make run): list metrics, or make metrics Q="--metrics ctr ..."
+	DBT_PROFILES_DIR=$(CURDIR) DBT_PROJECT_DIR=$(CURDIR)/dbt_project \
+		$(VENV)/bin/mf $(if $(Q),query $(Q),list metrics)
 
 clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
 	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.lock .dlt/pipelines \

@@ -1,4 +1,4 @@
-"""Command line: python -m ingest {run, load, build, auth, sandbox}.
+"""Command line: python -m ingest {run, load, build, auth, sandbox, docs}.
 
 Expected failures (bad settings, an API refusal, an unreachable warehouse) print one line naming
 the setting or the API's message and exit non-zero; `--debug` shows the traceback instead.
@@ -81,6 +81,9 @@ def main(argv: list[str] | None = None) -> int:
     auth = commands.add_parser("auth", help="sign in to LinkedIn, save tokens to .dlt/secrets.toml")
     auth.add_argument("--no-browser", action="store_true", help="only print the sign-in URL")
     auth.add_argument("--timeout", type=float, default=300.0, help="seconds to wait (300)")
+    docs = commands.add_parser("docs", help="generate the dbt docs and serve them on 127.0.0.1")
+    docs.add_argument("--port", type=int, default=8080, help="port to serve on (8080)")
+    docs.add_argument("--no-serve", action="store_true", help="only generate the docs")
     args, rest = parser.parse_known_args(argv)
 
     if args.command == "sandbox":
@@ -92,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     _configure_logging(args.debug)
     if args.command == "auth":
         return _auth(args)
+    if args.command == "docs":
+        return _docs(args)
     from ingest import pipeline
     from ingest.dbt_runner import DbtError
 
@@ -141,6 +146,23 @@ def _auth(args: argparse.Namespace) -> int:
             return EXIT_BAD_SETTINGS
         print(f"error: {error}", file=sys.stderr)
         return EXIT_BAD_SETTINGS if isinstance(error, ConfigError) else EXIT_API_REFUSED
+
+
+def _docs(args: argparse.Namespace) -> int:
+    """dbt docs generate, then serve until Ctrl-C: bad settings (a port in use) exit 2, dbt
+    failing exits 3."""
+    from ingest import docs_site
+    from ingest.dbt_runner import DbtError
+    from ingest.warehouse import Warehouse
+
+    try:
+        docs_site.docs(Warehouse.from_env(), None if args.no_serve else args.port)
+    except (ConfigError, DbtError) as error:
+        if args.debug:
+            raise
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS if isinstance(error, ConfigError) else EXIT_API_REFUSED
+    return EXIT_OK
 
 
 if __name__ == "__main__":
