@@ -2,8 +2,9 @@
 
     python bi/setup_superset.py [--home DIR] [--serve --port PORT]
 
-1. SUPERSET_HOME (default bi/.superset, git-ignored, 0700) gets a secret key and Superset's SQLite
-   metadata database, migrated to the installed Superset (`superset db upgrade` and `superset init`).
+1. SUPERSET_HOME (default bi/.superset, git-ignored, 0700) gets a secret key and Superset's
+   SQLite metadata database, migrated to the installed Superset (what `superset db upgrade` and
+   `superset init` do).
 2. An `admin` login is created once with a random password: printed then, and kept in
    SUPERSET_HOME/admin_password (0600).
 3. The warehouse is registered read-only, as the main project configures it (WAREHOUSE_TARGET):
@@ -20,7 +21,6 @@
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import os
 import secrets
@@ -28,7 +28,6 @@ import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
-from zipfile import ZipFile
 
 import yaml
 
@@ -46,10 +45,24 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8088)
     args = parser.parse_args()
     home = args.home.resolve()
+    if missing := missing_warehouse():
+        sys.exit(missing)
     prepare_home(home)
     setup(home)
     if args.serve:
         serve(home, args.port)
+
+
+def missing_warehouse() -> str | None:
+    """One line to act on when the DuckDB warehouse file is not there yet."""
+    if os.environ.get("WAREHOUSE_TARGET", "duckdb") == "postgres":
+        return None
+    path = duckdb_path()
+    return None if path.exists() else f"no warehouse at {path}: run `make run` first"
+
+
+def duckdb_path() -> Path:
+    return Path(os.environ.get("WAREHOUSE_PATH") or ROOT / "warehouse.duckdb").resolve()
 
 
 def prepare_home(home: Path) -> None:
@@ -89,7 +102,12 @@ def setup(home: Path) -> None:
         if admin is None:
             password = secrets.token_urlsafe(18)
             admin = security_manager.add_user(
-                "admin", "Admin", "User", "admin@localhost", [security_manager.find_role("Admin")], password
+                "admin",
+                "Admin",
+                "User",
+                "admin@localhost",
+                [security_manager.find_role("Admin")],
+                password,
             )
             write_private(home / "admin_password", password)
             print(f"Superset login (printed once): admin / {password}")
@@ -102,7 +120,8 @@ def setup(home: Path) -> None:
 
 
 def bundle() -> tuple[dict[str, str], dict[str, str]]:
-    """bi/assets as Superset's importer reads a zip: path -> YAML text; and the database password."""
+    """bi/assets as Superset's importer reads an export zip (path -> YAML text), and the
+    database password."""
     contents = {
         str(path.relative_to(ASSETS)): path.read_text() for path in sorted(ASSETS.rglob("*.yaml"))
     }
@@ -119,15 +138,6 @@ def bundle() -> tuple[dict[str, str], dict[str, str]]:
     return contents, ({DATABASE_FILE: password} if password else {})
 
 
-def zipped(contents: dict[str, str]) -> bytes:
-    """The bundle as the zip Superset's UI and /api/v1/assets/import/ take (one top folder)."""
-    buffer = io.BytesIO()
-    with ZipFile(buffer, "w") as archive:
-        for name, text in contents.items():
-            archive.writestr(f"linkedin_ads/{name}", text)
-    return buffer.getvalue()
-
-
 def warehouse_connection() -> tuple[str, dict[str, Any], str]:
     """SQLAlchemy URI, engine parameters and password of the warehouse, read-only."""
     if os.environ.get("WAREHOUSE_TARGET", "duckdb") == "postgres":
@@ -141,8 +151,7 @@ def warehouse_connection() -> tuple[str, dict[str, Any], str]:
         login = f"{quote(user)}:XXXXXXXXXX" if password else quote(user)
         uri = f"postgresql+psycopg2://{login}@{host}:{port}/{database}?options={options}"
         return uri, {}, password
-    path = Path(os.environ.get("WAREHOUSE_PATH") or ROOT / "warehouse.duckdb").resolve()
-    return f"duckdb:///{path}", {"connect_args": {"read_only": True}}, ""
+    return f"duckdb:///{duckdb_path()}", {"connect_args": {"read_only": True}}, ""
 
 
 def bi_role() -> str:
@@ -153,7 +162,9 @@ def bi_role() -> str:
 
 def describe_warehouse() -> str:
     uri = warehouse_connection()[0]
-    return uri.split("?")[0] if uri.startswith("duckdb") else f"{uri.split('@')[-1]}, as {bi_role()}"
+    return (
+        uri.split("?")[0] if uri.startswith("duckdb") else f"{uri.split('@')[-1]}, as {bi_role()}"
+    )
 
 
 def query_context(params: dict[str, Any]) -> dict[str, Any]:
@@ -181,7 +192,9 @@ def query_context(params: dict[str, Any]) -> dict[str, Any]:
     filters, having = [], []
     for adhoc in params.get("adhoc_filters", []):
         if adhoc["expressionType"] == "SIMPLE":
-            filters.append({"col": adhoc["subject"], "op": adhoc["operator"], "val": adhoc["comparator"]})
+            filters.append(
+                {"col": adhoc["subject"], "op": adhoc["operator"], "val": adhoc["comparator"]}
+            )
         else:
             having.append(f"({adhoc['sqlExpression']})")
     query = {
@@ -207,7 +220,7 @@ def serve(home: Path, port: int) -> None:
     """Replace this process with gunicorn serving Superset on 127.0.0.1:port."""
     gunicorn = Path(sys.executable).parent / "gunicorn"
     print(f"Dashboard: http://127.0.0.1:{port}{DASHBOARD_PATH} (Ctrl-C stops it)", flush=True)
-    os.execv(
+    os.execv(  # noqa: S606 (gunicorn takes over this process; no shell involved)
         gunicorn,
         [
             str(gunicorn),
