@@ -21,8 +21,10 @@ export UV_PYTHON_DOWNLOADS := never
 PORT ?= 8765
 DOCS_PORT ?= 8080
 SIZES ?= S,M
+BI_PORT ?= 8088
+BI_VENV := bi/.venv
 
-.PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth docs metrics
+.PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth docs metrics bi
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -67,6 +69,9 @@ metrics: $(VENV)/.synced ## Semantic layer (after make run): list metrics, or ma
 	DBT_PROFILES_DIR=$(CURDIR) DBT_PROJECT_DIR=$(CURDIR)/dbt_project \
 		$(VENV)/bin/mf $(if $(Q),query $(Q),list metrics)
 
+bi: $(BI_VENV)/.synced ## Superset dashboard on gold at 127.0.0.1:BI_PORT (default 8088); admin login printed once
+	$(BI_VENV)/bin/python bi/setup_superset.py --serve --port $(BI_PORT)
+
 clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
 	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.lock .dlt/pipelines \
 		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache
@@ -74,6 +79,11 @@ clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environ
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv==$(UV_VERSION)
+
+# Superset has its own locked environment (bi/pyproject.toml): its pins never touch dbt and dlt.
+$(BI_VENV)/.synced: bi/pyproject.toml bi/uv.lock | $(UV)
+	$(UV) sync --locked --project bi --python $(PYTHON)
+	touch $@
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
