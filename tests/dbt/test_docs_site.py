@@ -5,21 +5,25 @@ gold models, their column descriptions and their lineage. The screenshot is the 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from ingest import docs_site
+from ingest.__main__ import EXIT_BAD_SETTINGS
 from ingest.linkedin_ads import ConfigError
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import ROOT, Warehouse
 from tests.support.browser import Browser, find_chromium
+from tests.support.cli import ingest
 from tests.support.dbt_project import build
 from tests.support.env import scrub_settings
 from tests.support.sandbox import load
@@ -29,12 +33,22 @@ FACT = "fct_campaign_performance_daily"
 FACT_ID = f"model.linkedin_ads.{FACT}"
 
 
-def test_a_port_in_use_is_one_line_naming_docs_port() -> None:
+def test_a_port_in_use_fails_at_once_with_one_line_naming_docs_port(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
-        with pytest.raises(ConfigError, match=r"^DOCS_PORT: cannot serve on 127\.0\.0\.1:\d+"):
-            docs_site.server(taken.getsockname()[1])
+        port = taken.getsockname()[1]
+        with pytest.raises(ConfigError, match=rf"^DOCS_PORT: cannot serve on 127\.0\.0\.1:{port} "):
+            docs_site.server(port)
+        # the command line says so before dbt runs (nothing is generated) and exits 2
+        env = {**os.environ, "WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb")}
+        result = ingest(env, "docs", "--port", str(port), timeout=120)
+    assert result.returncode == EXIT_BAD_SETTINGS
+    assert result.stderr.strip().splitlines() == [
+        f"error: DOCS_PORT: cannot serve on 127.0.0.1:{port} (Address already in use); "
+        "pick another port"
+    ]
+    assert not (tmp_path / "warehouse.duckdb").exists()
 
 
 @pytest.fixture(scope="module")
