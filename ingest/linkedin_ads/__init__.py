@@ -5,7 +5,9 @@ Settings follow dlt (`SOURCES__LINKEDIN_ADS__<KEY>` in the environment, `.dlt/co
 can read, so bad input fails before anything is written. Entities are the API's own records (each
 keeps the account and campaign it names); analytics are daily per campaign and per creative, and
 monthly per campaign for the professional demographic pivots, re-read over the attribution window
-on every run and merged on their keys.
+on every run and merged on their keys. Analytics resources yield Arrow tables (one per task), which
+dlt writes to parquet as they are; `.dlt/config.toml` has its parquet normalizer add `_dlt_load_id`
+and `_dlt_id`, so their bronze tables keep the columns of the other tables.
 """
 
 from __future__ import annotations
@@ -13,10 +15,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
@@ -24,7 +28,7 @@ from ingest.linkedin_ads import analytics, config, schema, settings, tokens
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import ConfigError
 from ingest.linkedin_ads.entities import EntityCache, read_accounts
-from ingest.linkedin_ads.reader import AnalyticsReader
+from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
 from ingest.linkedin_ads.stats import SyncStats
 
 __all__ = ["DAILY_ANALYTICS", "ENTITY_KINDS", "ConfigError", "SyncStats", "linkedin_ads"]
@@ -113,9 +117,12 @@ def linkedin_ads(
     # Test accounts (`test: true`) cannot serve ads: their analytics are empty, never asked for.
     serving_ids = [account["id"] for account in accounts if not account.get("test")]
     entities = EntityCache(client, stats)
-    # dlt interleaves the analytics resources; one gate bounds their requests together.
-    gate = threading.Semaphore(options.concurrency)
-    uses = _ClientUses(client)  # closes the client when the last resource is done
+    # dlt interleaves the analytics resources; one pool of `concurrency` workers sends every
+    # adAnalytics request of all of them, so that the requests, not the windows, share it.
+    requests = ThreadPoolExecutor(options.concurrency, thread_name_prefix="adAnalytics")
+    uses = _ClientUses(client, requests)  # closes both when the last resource is done
+    # The daily campaign rows of this run: the creative and demographic tables plan from them.
+    deliveries = Deliveries()
 
     @dlt.resource(
         name="ad_accounts",
@@ -163,10 +170,11 @@ def linkedin_ads(
             client=client,
             options=options,
             stats=stats,
-            gate=gate,
+            requests=requests,
+            deliveries=deliveries,
         )
 
-        def rows() -> Iterator[Rows]:
+        def rows() -> Iterator[pa.Table]:
             with uses:
                 yield from reader.rows()
 
@@ -192,14 +200,16 @@ def linkedin_ads(
 
 
 class _ClientUses:
-    """Counts the resources still to finish with the client and closes it after the last one.
+    """Counts the resources still to finish with the client and closes it (and the request
+    pool) after the last one.
 
     A resource that dlt never starts (left out of a run) keeps the client open until it is
     garbage collected.
     """
 
-    def __init__(self, client: LinkedInClient) -> None:
+    def __init__(self, client: LinkedInClient, requests: ThreadPoolExecutor) -> None:
         self._client = client
+        self._requests = requests
         self._left = 0
         self._lock = threading.Lock()
 
@@ -213,4 +223,5 @@ class _ClientUses:
         with self._lock:
             self._left -= 1
             if self._left == 0:
+                self._requests.shutdown(cancel_futures=True)
                 self._client.close()

@@ -11,23 +11,34 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from ingest.linkedin_ads import restli, settings
+from ingest.linkedin_ads.arrow_tables import (
+    DECIMAL_PLACES,
+    chunk_table,
+    merge_chunks,
+    merge_tables,
+    parse_metric,
+)
 from ingest.linkedin_ads.settings import Metric
 
 logger = logging.getLogger(__name__)
 
-DECIMAL_PLACES = 18  # bronze stores decimal metrics as decimal(38,18)
-_QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
-_DECIMAL_CONTEXT = Context(prec=38, rounding=ROUND_HALF_EVEN)
-
-Row = dict[str, Any]
-_RowKey = tuple[tuple[str, ...], date, date]
+__all__ = [
+    "DECIMAL_PLACES",
+    "AnalyticsFetch",
+    "TruncatedAnalyticsError",
+    "Window",
+    "merge_chunks",
+    "parse_metric",
+]
 
 
 class AnalyticsClient(Protocol):
@@ -180,91 +191,20 @@ def plan_month_windows(start: date, end: date) -> list[Window]:
     return [Window(start.replace(day=1), end)]
 
 
-def parse_metric(metric: Metric, raw: Any) -> int | Decimal:
-    """A metric value as LinkedIn sends it: counts as int, BigDecimal strings as exact Decimal."""
-    if raw is None:
-        raw = 0
-    if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
-        raise ValueError(f"adAnalytics metric {metric.api_name} is not a number: {raw!r}")
-    try:
-        value = Decimal(str(raw).strip())
-    except InvalidOperation:
-        raise ValueError(f"adAnalytics metric {metric.api_name} is not a number: {raw!r}") from None
-    if not value.is_finite():
-        raise ValueError(f"adAnalytics metric {metric.api_name} is not a number: {raw!r}")
-    if metric.kind == "count":
-        if value != value.to_integral_value():
-            raise ValueError(f"adAnalytics count {metric.api_name} is not whole: {raw!r}")
-        return int(value)
-    try:
-        quantized = value.quantize(_QUANTUM, context=_DECIMAL_CONTEXT)
-    except InvalidOperation:
-        raise ValueError(
-            f"adAnalytics metric {metric.api_name} does not fit decimal(38,{DECIMAL_PLACES}): "
-            f"{raw!r}"
-        ) from None
-    return quantized.copy_abs() if quantized.is_zero() else quantized  # no "-0" for tiny negatives
+# Runs one function over the metric chunks of a window: `map` (one after another, stopping at
+# the first response that reaches the cap) or a shared executor's `map` (all at once).
+Chunk = tuple[Metric, ...]
+ChunkMap = Callable[[Callable[[Chunk], Any], Sequence[Chunk]], Iterator[Any]]
 
 
-def _zero(metric: Metric) -> int | Decimal:
-    return 0 if metric.kind == "count" else Decimal(0).quantize(_QUANTUM)
-
-
-def _parse_date(value: dict[str, int]) -> date:
-    return date(value["year"], value["month"], value["day"])
-
-
-def _element_key(element: dict[str, Any]) -> _RowKey:
-    try:
-        pivot_values = tuple(element["pivotValues"])
-        start = _parse_date(element["dateRange"]["start"])
-        end = _parse_date(element["dateRange"]["end"])
-    except (KeyError, TypeError, ValueError) as error:
-        raise ValueError(
-            f"adAnalytics element without a valid pivotValues/dateRange ({error!r}): "
-            f"keys {sorted(element)}"
-        ) from None
-    if not pivot_values:
-        raise ValueError(f"adAnalytics element with empty pivotValues for {start}..{end}")
-    return pivot_values, start, end
-
-
-def merge_chunks(
-    chunk_responses: Sequence[Sequence[dict[str, Any]]], metrics: Sequence[Metric]
-) -> list[Row]:
-    """Outer-join the elements of each field chunk into one bronze row per pivot value and range.
-
-    A metric a row lacks (the API drops a row from a chunk whose metrics are all 0) is 0; keys
-    outside `metrics` are ignored. Rows come sorted by start date, end date and pivot values.
-    """
-    merged: dict[_RowKey, Row] = {}
-    for chunk_index, elements in enumerate(chunk_responses):
-        seen: set[_RowKey] = set()
-        for element in elements:
-            key = _element_key(element)
-            if key in seen:
-                raise ValueError(
-                    f"adAnalytics chunk {chunk_index} repeats the row for {list(key[0])} "
-                    f"{key[1]}..{key[2]}"
-                )
-            seen.add(key)
-            row = merged.get(key)
-            if row is None:
-                row = merged[key] = {
-                    "pivot_value": key[0][0],
-                    "start_date": key[1],
-                    "end_date": key[2],
-                    **{metric.column: _zero(metric) for metric in metrics},
-                }
-            for metric in metrics:
-                if metric.api_name in element:
-                    row[metric.column] = parse_metric(metric, element[metric.api_name])
-    return [merged[key] for key in sorted(merged, key=lambda key: (key[1], key[2], key[0]))]
-
-
-class AnalyticsFetch(Iterator[tuple[Window, list[Row]]]):
+class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
     """Fetches one adAnalytics facet window by window, splitting any window whose response
-    reaches `cap`; iterates (window, merged rows) in date order, each window once complete.
+    reaches `cap`; iterates (window, merged Arrow table) in date order, each window once complete.
+
+    `chunk_map` runs a window's metric-chunk requests: the built-in `map` sends them one after
+    another; a shared executor's `map` sends them together, so that every request, not every
+    window, competes for the executor's workers. Each response becomes an Arrow table in the
+    thread that received it, so only one response's JSON is alive per request in flight.
 
     `requests` counts the adAnalytics calls made so far and `split_windows` the windows
     discarded and re-fetched in halves because a response reached the row cap.
@@ -281,11 +221,13 @@ class AnalyticsFetch(Iterator[tuple[Window, list[Row]]]):
         windows: Sequence[Window],
         metrics: Sequence[Metric],
         cap: int = settings.ANALYTICS_ROW_CAP,
+        chunk_map: ChunkMap = map,
     ) -> None:
         if not metrics:
             raise ValueError(f"adAnalytics {pivot} request without metrics")
         self.requests = 0
         self.split_windows = 0
+        self._counted = threading.Lock()
         self._client = client
         self._pivot = pivot
         self._granularity = granularity
@@ -294,9 +236,10 @@ class AnalyticsFetch(Iterator[tuple[Window, list[Row]]]):
         self._metrics = tuple(metrics)
         self._chunks = metric_chunks(self._metrics)
         self._cap = cap
+        self._map = chunk_map
         self._results = (result for window in windows for result in self._fetch(window))
 
-    def __next__(self) -> tuple[Window, list[Row]]:
+    def __next__(self) -> tuple[Window, pa.Table]:
         return next(self._results)
 
     def _facet(self) -> str:
@@ -304,28 +247,35 @@ class AnalyticsFetch(Iterator[tuple[Window, list[Row]]]):
         more = f" and {len(urns) - 1} more" if len(urns) > 1 else ""
         return f"{self._facet_name}={urns[0]}{more}"
 
-    def _fetch(self, window: Window) -> Iterator[tuple[Window, list[Row]]]:
-        responses: list[list[dict[str, Any]]] = []
-        for chunk in self._chunks:
-            params = analytics_params(
-                pivot=self._pivot,
-                granularity=self._granularity,
-                window=window,
-                facet_name=self._facet_name,
-                facet_urns=self._facet_urns,
-                metrics=chunk,
-            )
+    def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
+        """One chunk of one window as a table; None when the response reached the cap."""
+        params = analytics_params(
+            pivot=self._pivot,
+            granularity=self._granularity,
+            window=window,
+            facet_name=self._facet_name,
+            facet_urns=self._facet_urns,
+            metrics=chunk,
+        )
+        with self._counted:
             self.requests += 1
-            elements = self._client.get("adAnalytics", params).get("elements")
-            if not isinstance(elements, list):
-                raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
-            if len(elements) >= self._cap:
+        elements = self._client.get("adAnalytics", params).get("elements")
+        if not isinstance(elements, list):
+            raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
+        if len(elements) >= self._cap:
+            return None
+        return chunk_table(elements, self._metrics)
+
+    def _fetch(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
+        tables: list[pa.Table] = []
+        for table in self._map(lambda chunk: self._request(window, chunk), self._chunks):
+            if table is None:
                 yield from self._split(window)
                 return
-            responses.append(elements)
-        yield window, merge_chunks(responses, self._metrics)
+            tables.append(table)
+        yield window, merge_tables(tables, self._metrics)
 
-    def _split(self, window: Window) -> Iterator[tuple[Window, list[Row]]]:
+    def _split(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
         monthly = self._granularity == "MONTHLY"
         try:
             parts = window.month_halves() if monthly else window.halves()

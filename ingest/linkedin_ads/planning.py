@@ -1,15 +1,21 @@
 """Which adAnalytics requests a run makes: per account, facets and date windows, and state.
 
 A daily table is read per account, or per group of campaigns when a day of the account may reach
-the row cap, in windows whose expected rows stay below the cap (expected from each campaign's own
-schedule). A demographic (monthly) table is read per campaign in whole months. Every run re-reads
-the attribution window before the last day it loaded; the state of an account moves only over
-windows whose every task completed.
+the row cap, in windows whose expected rows stay below the cap. A demographic (monthly) table is
+read per campaign in whole months, from the first to the last month it may have delivered in.
+Every run re-reads the attribution window before the last day it loaded; the state of an account
+moves only over windows whose every task completed.
+
+Which campaign may have delivered on a day comes from this run's daily campaign rows (`Delivery`,
+a row is a day the campaign delivered) on the days they cover, and from each campaign's schedule
+on days they do not (the campaign table not read first, or stopped early). A creative row needs
+its campaign delivering and the creative created, so the creative table expects, per day, the
+creatives created by then of the campaigns that delivered.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,9 +26,11 @@ from ingest.linkedin_ads.analytics import Window
 from ingest.linkedin_ads.config import SyncOptions
 
 __all__ = [
+    "Delivery",
     "Task",
     "complete_through",
     "facet_groups",
+    "may_deliver",
     "plan_tasks",
     "running_on",
     "stale_days",
@@ -30,6 +38,15 @@ __all__ = [
 ]
 
 Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One account's daily campaign rows of this run: the days each campaign delivered on, for
+    every day from `start` through the run's today."""
+
+    start: date
+    days: dict[str, set[date]]  # campaign URN -> days with a row
 
 
 @dataclass(frozen=True)
@@ -82,6 +99,29 @@ def _urn(campaign: Record) -> str:
     return restli.urn("sponsoredCampaign", campaign["id"])
 
 
+def may_deliver(campaign: Record, delivery: Delivery | None) -> Callable[[date], bool]:
+    """Whether `campaign` may have delivered on a day: its rows where this run read them, else
+    its schedule."""
+    delivered = delivery.days.get(_urn(campaign), set()) if delivery else set()
+
+    def on(day: date) -> bool:
+        if delivery is not None and day >= delivery.start:
+            return day in delivered
+        return running_on(campaign, day)
+
+    return on
+
+
+def _created_by(creatives: Sequence[Record]) -> Callable[[date], int]:
+    """How many of `creatives` exist by the end of a day (a creative without createdAt always)."""
+    created = sorted(_day(creative.get("createdAt")) or date.min for creative in creatives)
+    return lambda day: bisect_right(created, day)
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
 def _days(start: date, end: date) -> Iterator[date]:
     day = start
     while day <= end:
@@ -118,34 +158,50 @@ def plan_tasks(
     creatives: Sequence[Record] | None,
     start: date,
     options: SyncOptions,
+    delivery: Delivery | None = None,
 ) -> list[Task]:
     """An account's tasks from `start` to today.
 
     `creatives` is given for the creative table only: a campaign then weighs its creatives (one
-    row each per day), otherwise one.
+    row each per day), otherwise one. `delivery`, when given, says which campaigns delivered on
+    the days it covers.
     """
     end = options.today
     if start > end:
         return []
     if granularity == "MONTHLY":
-        months = tuple(analytics.plan_month_windows(start, end))
-        return [
-            Task(account_id, "campaigns", (_urn(campaign),), months, _urn(campaign))
-            for campaign in campaigns
-            if any(running_on(campaign, day) for day in _days(start, end))
-        ]
-    per_campaign = Counter(creative.get("campaign") for creative in creatives or ())
+        tasks = []
+        for campaign in campaigns:
+            on = may_deliver(campaign, delivery)
+            days = [day for day in _days(start, end) if on(day)]
+            if days:  # months between delivering ones ride along: splitting costs a request
+                window = Window(days[0].replace(day=1), min(end, _month_end(days[-1])))
+                tasks.append(
+                    Task(account_id, "campaigns", (_urn(campaign),), (window,), _urn(campaign))
+                )
+        return tasks
+    by_campaign: dict[Any, list[Record]] = {}
+    for creative in creatives or ():
+        by_campaign.setdefault(creative.get("campaign"), []).append(creative)
 
     def weight(campaign: Record) -> int:
-        return 1 if creatives is None else per_campaign[_urn(campaign)]
+        return 1 if creatives is None else len(by_campaign.get(_urn(campaign), ()))
+
+    def rows_per_day(campaign: Record) -> Callable[[date], int]:
+        """Expected rows of `campaign` on a day: 0 when it did not deliver."""
+        on = may_deliver(campaign, delivery)
+        if creatives is None:
+            return lambda day: 1 if on(day) else 0
+        created = _created_by(by_campaign.get(_urn(campaign), ()))
+        return lambda day: created(day) if on(day) else 0
 
     tasks = []
     for group in facet_groups(campaigns, weight, options.row_cap):
-        members = campaigns if group is None else group
+        members = [rows_per_day(c) for c in (campaigns if group is None else group)]
         windows = analytics.plan_windows(
             start,
             end,
-            lambda day, members=members: sum(weight(c) for c in members if running_on(c, day)),
+            lambda day, members=members: sum(rows(day) for rows in members),
             cap=options.row_cap,
         )
         if group is None:

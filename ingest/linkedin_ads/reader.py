@@ -1,9 +1,10 @@
 """AnalyticsReader: reads one adAnalytics table for every account, concurrently, with state.
 
-Tasks of every reader pass one shared gate, so that at most `concurrency` requests run at once
-however dlt interleaves the resources. The resource state `loaded_through` (per account, the last
-day loaded) moves only over windows whose every task completed, so a run stopped by the daily
-quota resumes the next time without a gap.
+Every request of every reader runs on one shared pool of `concurrency` workers, so that at most
+`concurrency` requests run at once however dlt interleaves the resources, and the pool stays busy
+while a window waits for its last metric chunk. A task's rows are one Arrow table. The resource
+state `loaded_through` (per account, the last day loaded) moves only over windows whose every
+task completed, so a run stopped by the daily quota resumes the next time without a gap.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Iterator, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
 from datetime import date
 from typing import Any
 
 import dlt
+import pyarrow as pa
 
 from ingest.linkedin_ads import planning, settings
-from ingest.linkedin_ads.analytics import AnalyticsFetch
+from ingest.linkedin_ads.analytics import AnalyticsFetch, Chunk
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import SETTING_PREFIX, SyncOptions
 from ingest.linkedin_ads.entities import EntityCache
@@ -28,11 +30,11 @@ from ingest.linkedin_ads.planning import Task
 from ingest.linkedin_ads.settings import Metric
 from ingest.linkedin_ads.stats import SyncStats
 
-__all__ = ["AnalyticsReader"]
+__all__ = ["AnalyticsReader", "Deliveries"]
 
 logger = logging.getLogger("ingest.linkedin_ads")
 
-Rows = list[dict[str, Any]]
+Rows = pa.Table
 
 
 class AnalyticsReader:
@@ -50,7 +52,8 @@ class AnalyticsReader:
         client: LinkedInClient,
         options: SyncOptions,
         stats: SyncStats,
-        gate: threading.Semaphore,
+        requests: Executor,
+        deliveries: Deliveries,
     ) -> None:
         stats.metrics[table] = len(metrics)
         self.table = table
@@ -62,10 +65,14 @@ class AnalyticsReader:
         self.client = client
         self.options = options
         self.stats = stats
-        self.gate = gate  # shared by every reader: at most `concurrency` tasks at once
+        self.requests = requests  # shared by every reader: at most `concurrency` requests
+        self.deliveries = deliveries  # the campaign table records them, the others plan by them
+        self.records_deliveries = pivot == "CAMPAIGN" and granularity == "DAILY"
+        self.starts: dict[int, date] = {}  # account id -> first day this run reads
 
     def plan(self, account_id: int, loaded_through: str | None) -> list[Task]:
         start = planning.start_for(self.options, self.granularity, loaded_through)
+        self.starts[account_id] = start
         campaigns = self.entities.get("campaigns", account_id)
         if campaigns is None or start > self.options.today:
             return []
@@ -81,18 +88,35 @@ class AnalyticsReader:
             creatives=creatives,
             start=start,
             options=self.options,
+            delivery=None if self.records_deliveries else self.deliveries.get(account_id),
         )
 
     def run(self, task: Task) -> Rows | None:
-        """The task's rows; None when the run stopped (a daily quota) before it started."""
-        with self.gate:
+        """The task's rows; None when the run stopped (a daily quota) before it completed."""
+        if self.stats.stopped_by:
+            return None
+        try:
+            return self._run(task)
+        except _Stopped:
+            return None
+
+    def _send(self, request: Callable[[Chunk], Any]) -> Callable[[Chunk], Any]:
+        """`request`, unless the run has stopped; a daily quota stops the run at once, so that
+        no other request starts."""
+
+        def send(chunk: Chunk) -> Any:
             if self.stats.stopped_by:
-                return None
+                raise _Stopped
             try:
-                return self._run(task)
+                return request(chunk)
             except DailyQuotaExceededError as error:
-                self.stats.stop(error)  # at once, so that no other task starts a request
+                self.stats.stop(error)
                 raise
+
+        return send
+
+    def _chunk_map(self, request: Callable[[Chunk], Any], chunks: Sequence[Chunk]) -> Iterator[Any]:
+        return self.requests.map(self._send(request), chunks)
 
     def _run(self, task: Task) -> Rows:
         fetch = AnalyticsFetch(
@@ -104,14 +128,14 @@ class AnalyticsReader:
             windows=task.windows,
             metrics=self.metrics,
             cap=self.options.row_cap,
+            chunk_map=self._chunk_map,
         )
-        rows = [row for _, window_rows in fetch for row in window_rows]
+        rows = pa.concat_tables([window_rows for _, window_rows in fetch])
         if task.campaign:
-            for row in rows:
-                row["campaign"] = task.campaign
-                row["pivot"] = self.pivot
+            rows = rows.add_column(0, "campaign", pa.repeat(task.campaign, rows.num_rows))
+            rows = rows.add_column(1, "pivot", pa.repeat(self.pivot, rows.num_rows))
         self.stats.count(
-            self.table, task.account_id, fetch.requests, len(rows), fetch.split_windows
+            self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
         )
         return rows
 
@@ -168,19 +192,62 @@ class AnalyticsReader:
                         if rows is None:
                             continue
                         done[task.account_id].append(task)
-                        progress.step(len(rows))
-                        if rows:
+                        if self.records_deliveries:
+                            self.deliveries.record(task.account_id, rows)
+                        progress.step(rows.num_rows)
+                        if rows.num_rows:
                             yield rows
                     submit()
             finally:
                 for other in running:
                     other.cancel()
         progress.finish(self.stats.requests[self.table])
+        if self.records_deliveries and not self.stats.stopped_by:
+            for account_id, tasks in plans.items():
+                if len(done[account_id]) == len(tasks):
+                    self.deliveries.complete(account_id, self.starts[account_id])
         for account_id, tasks in plans.items():
             through = _loaded_through(self.options.today, tasks, done[account_id])
             previous = state.get(str(account_id))
             if through and (previous is None or through.isoformat() > previous):
                 state[str(account_id)] = through.isoformat()
+
+
+class Deliveries:
+    """This run's daily campaign rows per account, as the campaign table's reader records them.
+
+    `get` answers only for an account whose campaign table was read completely in this run, from
+    its first day through today (with dlt's `fifo` extract, before the other analytics tables
+    plan); otherwise None, and the planner falls back on the campaigns' schedules. It never waits,
+    so no reader can block dlt's extract thread on another.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._rows: dict[int, list[pa.Table]] = {}
+        self._complete: dict[int, planning.Delivery] = {}
+
+    def record(self, account_id: int, rows: pa.Table) -> None:
+        with self._lock:
+            self._rows.setdefault(account_id, []).append(rows.select(["pivot_value", "start_date"]))
+
+    def complete(self, account_id: int, start: date) -> None:
+        with self._lock:
+            days: dict[str, set[date]] = {}
+            for table in self._rows.pop(account_id, []):
+                for urn, day in zip(
+                    table["pivot_value"].to_pylist(), table["start_date"].to_pylist(), strict=True
+                ):
+                    days.setdefault(urn, set()).add(day)
+            self._complete[account_id] = planning.Delivery(start, days)
+
+    def get(self, account_id: int) -> planning.Delivery | None:
+        with self._lock:
+            return self._complete.get(account_id)
+
+
+class _Stopped(Exception):
+    """The run stopped (a daily quota) before this request was sent."""
 
 
 def _loaded_through(today: date, tasks: Sequence[Task], done: Sequence[Task]) -> date | None:

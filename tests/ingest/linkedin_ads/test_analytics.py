@@ -375,7 +375,7 @@ def test_merge_fills_a_row_suppressed_from_one_chunk_with_zero() -> None:
     chunk_two = [element(CAMPAIGN_URNS[0], day, videoViews=2)]
 
     # when
-    rows = merge_chunks([chunk_one, chunk_two], metrics)
+    rows = merge_chunks([chunk_one, chunk_two], metrics).to_pylist()
 
     # then
     assert rows == [
@@ -390,7 +390,9 @@ def test_merge_keeps_a_row_that_only_a_later_chunk_has() -> None:
     day = date(2024, 1, 2)
     metrics = [METRIC["impressions"], METRIC["viralImpressions"]]
 
-    rows = merge_chunks([[], [element(CAMPAIGN_URNS[2], day, viralImpressions=7)]], metrics)
+    rows = merge_chunks(
+        [[], [element(CAMPAIGN_URNS[2], day, viralImpressions=7)]], metrics
+    ).to_pylist()
 
     assert rows == [
         {"pivot_value": CAMPAIGN_URNS[2], "start_date": day, "end_date": day,
@@ -402,7 +404,7 @@ def test_merge_ignores_fields_it_did_not_ask_for() -> None:
     day = date(2024, 1, 2)
     drifted = element(CAMPAIGN_URNS[0], day, impressions=1, brandNewMetric="x", pivot="CAMPAIGN")
 
-    rows = merge_chunks([[drifted]], [METRIC["impressions"]])
+    rows = merge_chunks([[drifted]], [METRIC["impressions"]]).to_pylist()
 
     assert set(rows[0]) == {"pivot_value", "start_date", "end_date", "impressions"}
 
@@ -411,7 +413,7 @@ def test_merge_orders_rows_by_date_then_pivot_value_whatever_the_response_order(
     days = [date(2024, 1, 3), date(2024, 1, 1)]
     elements = [element(urn, day, impressions=1) for day in days for urn in reversed(CAMPAIGN_URNS)]
 
-    rows = merge_chunks([elements], [METRIC["impressions"]])
+    rows = merge_chunks([elements], [METRIC["impressions"]]).to_pylist()
 
     assert [(row["start_date"], row["pivot_value"]) for row in rows] == [
         (day, urn) for day in sorted(days) for urn in CAMPAIGN_URNS
@@ -422,7 +424,7 @@ def test_merge_rejects_a_row_repeated_within_one_chunk() -> None:
     day = date(2024, 1, 2)
     repeated = [element(CAMPAIGN_URNS[0], day, impressions=1)] * 2
 
-    with pytest.raises(ValueError, match=r"chunk 0 repeats the row for .*sponsoredCampaign:11"):
+    with pytest.raises(ValueError, match=r"chunk repeats the row for .*sponsoredCampaign:11"):
         merge_chunks([repeated], [METRIC["impressions"]])
 
 
@@ -468,7 +470,9 @@ def test_requests_are_chunks_times_windows_when_no_response_reaches_the_cap() ->
     assert fetch.requests == len(api.calls) == 2 * 6
     assert fetch.split_windows == 0
     assert all(len(str(call["fields"]).split(",")) <= 20 for call in api.calls)
-    assert [row for _, rows in results for row in rows] == _expected_rows(facts, metrics)
+    assert [row for _, rows in results for row in rows.to_pylist()] == _expected_rows(
+        facts, metrics
+    )
 
 
 def test_window_reaching_the_cap_is_discarded_and_fetched_in_halves(
@@ -487,7 +491,7 @@ def test_window_reaching_the_cap_is_discarded_and_fetched_in_halves(
 
     # then: 20 days -> 10 -> 5 (15 rows each), chronological, complete, no duplicates
     assert [window.days for window, _ in results] == [5, 5, 5, 5]
-    rows = [row for _, window_rows in results for row in window_rows]
+    rows = [row for _, window_rows in results for row in window_rows.to_pylist()]
     assert rows == _expected_rows(facts, metrics)
     assert fetch.split_windows == 3  # 20 days, then both 10-day halves
     assert (
@@ -526,7 +530,7 @@ def test_monthly_window_at_the_cap_splits_on_a_month_boundary() -> None:
         Window(date(2024, 1, 1), date(2024, 2, 29)),
         Window(date(2024, 3, 1), date(2024, 4, 30)),
     ]
-    rows = [row for _, window_rows in results for row in window_rows]
+    rows = [row for _, window_rows in results for row in window_rows.to_pylist()]
     assert [(row["start_date"], row["end_date"]) for row in rows[::3]] == [
         (date(2024, month, 1), _month_end(date(2024, month, 1))) for month in (1, 2, 3, 4)
     ]

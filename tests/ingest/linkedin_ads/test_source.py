@@ -3,7 +3,6 @@ transport)."""
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, ClassVar
 
@@ -23,7 +22,7 @@ from ingest.linkedin_ads.planning import (
     stale_days,
     start_for,
 )
-from ingest.linkedin_ads.reader import AnalyticsReader
+from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
 
 TODAY = datetime.now(UTC).date()
 
@@ -135,7 +134,8 @@ def test_a_window_shorter_than_linkedins_restatement_names_the_days_it_leaves_st
         client=None,  # type: ignore[arg-type]
         options=_options(7),
         stats=stats,
-        gate=threading.Semaphore(1),
+        requests=None,  # type: ignore[arg-type]
+        deliveries=Deliveries(),
     )
     reader.warn_stale({"1": "2026-06-30", "2": "2026-06-30"})
     (warning,) = stats.warnings

@@ -1,0 +1,168 @@
+"""Planning from the same run's daily campaign rows: demographic and creative requests follow
+what the campaigns actually delivered, and fall back on schedules where the rows say nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pyarrow as pa
+
+from ingest.linkedin_ads.analytics import Window
+from ingest.linkedin_ads.config import SyncOptions
+from ingest.linkedin_ads.planning import Delivery, plan_tasks
+from ingest.linkedin_ads.reader import Deliveries
+
+START, TODAY = date(2026, 1, 1), date(2026, 6, 30)
+OPTIONS = SyncOptions(
+    account_ids=None,
+    start_date=START,
+    today=TODAY,
+    attribution_window_days=30,
+    concurrency=1,
+    row_cap=100,
+)
+
+
+def _ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+def _urn(campaign_id: int) -> str:
+    return f"urn:li:sponsoredCampaign:{campaign_id}"
+
+
+def _days(first: date, last: date) -> set[date]:
+    return {first + timedelta(days=i) for i in range((last - first).days + 1)}
+
+
+# Every campaign is scheduled for the whole half year: only the rows tell them apart.
+CAMPAIGNS = [{"id": i, "status": "ACTIVE", "runSchedule": {"start": _ms(START)}} for i in (1, 2, 3)]
+
+
+def test_a_campaign_with_no_rows_in_a_month_is_not_asked_for_that_month() -> None:
+    # given: campaign 1 delivered in February and March only, campaign 2 never, campaign 3 in June
+    delivery = Delivery(
+        START,
+        {
+            _urn(1): _days(date(2026, 2, 10), date(2026, 3, 5)),
+            _urn(3): {date(2026, 6, 29)},
+        },
+    )
+
+    # when
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="MONTHLY",
+        campaigns=CAMPAIGNS,
+        creatives=None,
+        start=START,
+        options=OPTIONS,
+        delivery=delivery,
+    )
+
+    # then: one request each for the months it delivered in; none for campaign 2
+    assert {task.campaign: task.windows for task in tasks} == {
+        _urn(1): (Window(date(2026, 2, 1), date(2026, 3, 31)),),
+        _urn(3): (Window(date(2026, 6, 1), TODAY),),
+    }
+
+
+def test_without_rows_of_this_run_demographics_follow_the_schedules() -> None:
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="MONTHLY",
+        campaigns=CAMPAIGNS,
+        creatives=None,
+        start=START,
+        options=OPTIONS,
+    )
+    assert [task.windows for task in tasks] == [(Window(START, TODAY),)] * 3
+
+
+def test_days_before_the_rows_start_fall_back_on_the_schedule() -> None:
+    # given: this run's rows cover June only, and campaign 2 did not deliver in June
+    delivery = Delivery(date(2026, 6, 1), {_urn(1): {date(2026, 6, 3)}})
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="MONTHLY",
+        campaigns=CAMPAIGNS[:2],
+        creatives=None,
+        start=date(2026, 5, 1),
+        options=OPTIONS,
+        delivery=delivery,
+    )
+    # then: campaign 2 is still asked for May, which the rows do not cover
+    assert [task.windows for task in tasks] == [
+        (Window(date(2026, 5, 1), TODAY),),
+        (Window(date(2026, 5, 1), date(2026, 5, 31)),),
+    ]
+
+
+def _creatives(campaign_id: int, count: int, created: date) -> list[dict[str, object]]:
+    return [
+        {"id": f"c{campaign_id}-{i}", "campaign": _urn(campaign_id), "createdAt": _ms(created)}
+        for i in range(count)
+    ]
+
+
+def test_creative_windows_count_only_delivering_campaigns_and_created_creatives() -> None:
+    # given: 10 creatives per campaign, a cap of 100 rows; campaign 2 never delivered, and
+    # campaign 3's creatives exist only from June 21
+    creatives = [
+        *_creatives(1, 10, START),
+        *_creatives(2, 10, START),
+        *_creatives(3, 10, date(2026, 6, 21)),
+    ]
+    delivery = Delivery(
+        START, {_urn(1): _days(START, TODAY), _urn(3): _days(date(2026, 6, 1), TODAY)}
+    )
+
+    # when
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS,
+        creatives=creatives,
+        start=date(2026, 6, 1),
+        options=OPTIONS,
+        delivery=delivery,
+    )
+
+    # then: 10 rows a day until June 20, then 20; each window stays below 100 rows
+    assert [task.windows[0] for task in tasks] == [
+        Window(date(2026, 6, 1), date(2026, 6, 9)),
+        Window(date(2026, 6, 10), date(2026, 6, 18)),
+        Window(date(2026, 6, 19), date(2026, 6, 23)),
+        Window(date(2026, 6, 24), date(2026, 6, 27)),
+        Window(date(2026, 6, 28), TODAY),
+    ]
+    # by schedules alone (20 rows a day, 30 from June 21): windows of 4 days, then 3
+    by_schedule = plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS,
+        creatives=creatives,
+        start=date(2026, 6, 1),
+        options=OPTIONS,
+    )
+    assert len(by_schedule) == 9
+    assert len(tasks) < len(by_schedule)
+
+
+def test_deliveries_answer_only_for_accounts_read_completely() -> None:
+    deliveries = Deliveries()
+    rows = pa.table(
+        {
+            "pivot_value": [_urn(1), _urn(1), _urn(2)],
+            "start_date": pa.array([date(2026, 6, 1), date(2026, 6, 2), date(2026, 6, 2)]),
+            "impressions": [1, 2, 3],
+        }
+    )
+    deliveries.record(9, rows)
+    assert deliveries.get(9) is None  # still reading
+    deliveries.complete(9, date(2026, 6, 1))
+    assert deliveries.get(9) == Delivery(
+        date(2026, 6, 1),
+        {_urn(1): {date(2026, 6, 1), date(2026, 6, 2)}, _urn(2): {date(2026, 6, 2)}},
+    )
+    assert deliveries.get(8) is None
