@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from .contract import DECIMAL_METRICS
+from .targeting import targeting_criteria
 
 SCALE = 10**12  # decimal metrics: integer units of 1e-12
 MICRO_TO_SCALE = 10**6  # one local-currency micro unit in SCALE units
@@ -334,20 +335,7 @@ class _Builder:
         theme = _THEMES[(number + account_id) % len(_THEMES)]
         record: dict[str, Any] = {
             "storyDeliveryEnabled": False,
-            "targetingCriteria": {
-                "include": {
-                    "and": [
-                        {
-                            "or": {
-                                "urn:li:adTargetingFacet:interfaceLocales": [
-                                    f"urn:li:locale:{locale[1]}_{locale[0]}"
-                                ]
-                            }
-                        },
-                        {"or": {"urn:li:adTargetingFacet:locations": [f"urn:li:geo:{geo}"]}},
-                    ]
-                }
-            },
+            "targetingCriteria": targeting_criteria(campaign_id, locale, geo),
             "pacingStrategy": rng.choice(("LIFETIME", "ACCELERATED")),
             "locale": {"country": locale[0], "language": locale[1]},
             "type": template.type,
