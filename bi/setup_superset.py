@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import secrets
 import sys
@@ -88,6 +89,9 @@ def setup(home: Path) -> None:
     from flask_migrate import upgrade
     from superset.app import create_app
 
+    # Set-up speaks in its own lines: Superset's and its migrations' info and warnings (hundreds
+    # of lines on a first run) are kept out; errors still show.
+    logging.disable(logging.WARNING)
     app = create_app()
     with app.app_context():
         # Superset's models can be imported only once the app exists.
@@ -117,6 +121,7 @@ def setup(home: Path) -> None:
             g.user = admin
             ImportAssetsCommand(contents, passwords=passwords).run()
         print(f"Imported the dashboard ({describe_warehouse()})")
+    logging.disable(logging.NOTSET)
 
 
 def bundle() -> tuple[dict[str, str], dict[str, str]]:
