@@ -18,7 +18,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingest import run_lock, sync_log
 from ingest.dbt_runner import dbt, dbt_test_warnings, source_freshness
-from ingest.linkedin_ads import ConfigError, SyncStats, linkedin_ads
+from ingest.linkedin_ads import ARROW_TABLES, ConfigError, SyncStats, linkedin_ads
 from ingest.linkedin_ads.analytics import TruncatedAnalyticsError
 from ingest.linkedin_ads.errors import LinkedInError
 from ingest.summary import RunSummary, gold_counts
@@ -61,11 +61,17 @@ def load_source(
 ) -> LoadResult:
     """Run an already validated source into bronze."""
     pipeline = build_pipeline(warehouse)
+    # File formats per table (a run-wide `loader_file_format` would override them): Arrow
+    # tables as parquet or csv, written as they are; lists of dicts as jsonl or csv.
+    for resource in source.resources.values():
+        arrow = resource.name in ARROW_TABLES
+        resource.apply_hints(
+            file_format=warehouse.arrow_file_format if arrow else warehouse.loader_file_format
+        )
     try:
         pipeline.run(
             source,
             refresh="drop_sources" if full_refresh else None,
-            loader_file_format=warehouse.loader_file_format,
             # New fields load as new columns; a field whose type changes fails the load with the
             # column's name instead of growing a variant column.
             schema_contract={"tables": "evolve", "columns": "evolve", "data_type": "freeze"},

@@ -97,6 +97,13 @@ class Warehouse:
         memory of dlt's default INSERT statements)."""
         return "jsonl" if self.target == "duckdb" else "csv"
 
+    @property
+    def arrow_file_format(self) -> str:
+        """Files of the tables the source yields as Arrow (analytics): parquet, which DuckDB
+        reads natively and dlt writes without converting; csv for Postgres' COPY, written by
+        pyarrow. Forcing `loader_file_format` on them would convert Arrow to dicts."""
+        return "parquet" if self.target == "duckdb" else "csv"
+
     def pipelines_dir(self) -> Path:
         """dlt's working folder, one per warehouse, so local state never crosses warehouses."""
         digest = hashlib.sha256(self.label.encode()).hexdigest()[:12]

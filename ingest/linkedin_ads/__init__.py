@@ -31,12 +31,25 @@ from ingest.linkedin_ads.entities import EntityCache, read_accounts
 from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
 from ingest.linkedin_ads.stats import SyncStats
 
-__all__ = ["DAILY_ANALYTICS", "ENTITY_KINDS", "ConfigError", "SyncStats", "linkedin_ads"]
+__all__ = [
+    "ARROW_TABLES",
+    "DAILY_ANALYTICS",
+    "DEMOGRAPHIC_ANALYTICS",
+    "ENTITY_KINDS",
+    "ConfigError",
+    "SyncStats",
+    "linkedin_ads",
+]
 
 logger = logging.getLogger("ingest.linkedin_ads")
 
 ENTITY_KINDS = ("campaign_groups", "campaigns", "creatives")
 DAILY_ANALYTICS = {"ad_analytics_by_campaign": "CAMPAIGN", "ad_analytics_by_creative": "CREATIVE"}
+DEMOGRAPHIC_ANALYTICS = {
+    f"ad_analytics_by_member_{name}": pivot for name, pivot in settings.DEMOGRAPHIC_PIVOTS.items()
+}
+# The resources that yield Arrow tables (the others yield lists of dicts).
+ARROW_TABLES = frozenset({*DAILY_ANALYTICS, *DEMOGRAPHIC_ANALYTICS})
 
 Rows = list[dict[str, Any]]
 
@@ -191,8 +204,8 @@ def linkedin_ads(
         *(entity_resource(kind) for kind in ENTITY_KINDS),
         *(analytics_resource(table, pivot, "DAILY") for table, pivot in DAILY_ANALYTICS.items()),
         *(
-            analytics_resource(f"ad_analytics_by_member_{name}", pivot, "MONTHLY")
-            for name, pivot in settings.DEMOGRAPHIC_PIVOTS.items()
+            analytics_resource(table, pivot, "MONTHLY")
+            for table, pivot in DEMOGRAPHIC_ANALYTICS.items()
         ),
     ]
     uses.expect(len(resources))

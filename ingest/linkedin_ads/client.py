@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import httpx
+import orjson
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
@@ -226,8 +227,9 @@ class LinkedInClient:
     def _handle(self, response: httpx.Response, method: str, path: str) -> dict[str, Any]:
         status = response.status_code
         try:
-            body = response.json()
-        except ValueError:
+            # orjson: several times faster than httpx's json on adAnalytics' large bodies
+            body = orjson.loads(response.content)
+        except ValueError:  # orjson.JSONDecodeError is a ValueError
             body = None
         if 200 <= status < 300:
             if isinstance(body, dict):

@@ -132,8 +132,11 @@ class AnalyticsReader:
         )
         rows = pa.concat_tables([window_rows for _, window_rows in fetch])
         if task.campaign:
-            rows = rows.add_column(0, "campaign", pa.repeat(task.campaign, rows.num_rows))
-            rows = rows.add_column(1, "pivot", pa.repeat(self.pivot, rows.num_rows))
+            for position, (name, value) in enumerate(
+                (("campaign", task.campaign), ("pivot", self.pivot))
+            ):
+                field = pa.field(name, pa.string(), nullable=False)  # as the column hints say
+                rows = rows.add_column(position, field, pa.repeat(value, rows.num_rows))
         self.stats.count(
             self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
         )
@@ -166,6 +169,7 @@ class AnalyticsReader:
         # Only a few tasks ahead of the rows dlt has taken: memory holds a few windows' rows,
         # never the table's history, however much faster the API answers than dlt writes.
         ahead = 2 * self.options.concurrency
+        batch = _Batch()
         with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.table) as pool:
             running: dict[Future[Rows | None], Task] = {}
 
@@ -195,12 +199,14 @@ class AnalyticsReader:
                         if self.records_deliveries:
                             self.deliveries.record(task.account_id, rows)
                         progress.step(rows.num_rows)
-                        if rows.num_rows:
-                            yield rows
+                        if full := batch.add(rows):
+                            yield full
                     submit()
             finally:
                 for other in running:
                     other.cancel()
+        if rest := batch.take():
+            yield rest
         progress.finish(self.stats.requests[self.table])
         if self.records_deliveries and not self.stats.stopped_by:
             for account_id, tasks in plans.items():
@@ -244,6 +250,32 @@ class Deliveries:
     def get(self, account_id: int) -> planning.Delivery | None:
         with self._lock:
             return self._complete.get(account_id)
+
+
+class _Batch:
+    """Tasks' tables gathered into items of about a window's rows: dlt spends tens of ms per
+    item (it validates the table's hints, ~100 columns), so one item per small demographic task
+    would cost more than the rows themselves."""
+
+    def __init__(self, rows: int = settings.ANALYTICS_ROW_CAP) -> None:
+        self.rows = rows
+        self._tables: list[pa.Table] = []
+        self._count = 0
+
+    def add(self, table: pa.Table) -> pa.Table | None:
+        """The gathered rows once there are enough of them, else None."""
+        if table.num_rows:
+            self._tables.append(table)
+            self._count += table.num_rows
+        return self.take() if self._count >= self.rows else None
+
+    def take(self) -> pa.Table | None:
+        """Every gathered row (None when there is none), and start over."""
+        if not self._tables:
+            return None
+        table = pa.concat_tables(self._tables)
+        self._tables, self._count = [], 0
+        return table
 
 
 class _Stopped(Exception):
