@@ -237,6 +237,7 @@ def serve(home: Path, port: int) -> None:
             "8",
             "--timeout",
             "120",
+            "--no-control-socket",  # one shared path in $HOME otherwise: two servers would clash
             "--access-logfile",
             "-" if os.environ.get("BI_ACCESS_LOG") else "/dev/null",
             "superset.app:create_app()",

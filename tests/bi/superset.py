@@ -96,6 +96,10 @@ def serve(warehouse: Warehouse, home: Path) -> Iterator[Superset]:
                 json={"username": "admin", "password": password, "provider": "db"},
             ).json()["access_token"]
             api.headers["Authorization"] = f"Bearer {token}"
+            # Writes (POST, PUT) also need Superset's CSRF token, bound to the session cookie
+            # the client keeps.
+            csrf = api.get("/api/v1/security/csrf_token/").json()["result"]
+            api.headers.update({"X-CSRFToken": csrf, "Referer": url})
             yield Superset(url, password, api)
     finally:
         os.killpg(server.pid, signal.SIGTERM)

@@ -4,6 +4,7 @@ and every chart draws its data (no error, no "No results"). The screenshot is th
 from __future__ import annotations
 
 import json
+
 import pytest
 
 from ingest.warehouse import ROOT

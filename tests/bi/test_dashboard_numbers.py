@@ -168,9 +168,8 @@ def test_bi_role_cannot_read_bronze_or_silver_through_superset(
             "/api/v1/dataset/",
             json={"database": database_id, "schema": schema, "table_name": table_name},
         )
-        if created.status_code != 201:  # Superset could not even read its columns: refused
-            assert created.status_code in (400, 422), created.text
-            continue
+        # (Postgres shows any role the catalog's table and column names, so this succeeds)
+        assert created.status_code == 201, created.text
         # when a chart query reads it
         answer = postgres_superset.api.post(
             "/api/v1/chart/data",
