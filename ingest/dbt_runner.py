@@ -26,15 +26,21 @@ STDERR_FD = 2
 logger = logging.getLogger("ingest")
 
 
-def dbt(warehouse: Warehouse, *args: str, check: bool = True) -> int:
+def dbt(warehouse: Warehouse, *args: str, check: bool = True, unit_tests: bool = False) -> int:
     """Run one dbt command on the project against the warehouse's target; its output goes to
     stderr (stdout is the summary's). Returns dbt's exit code; raises DbtError unless `check`
-    is off."""
+    is off.
+
+    `dbt build` leaves out dbt's unit tests unless `unit_tests` is on: they check the models'
+    logic on fixed fixture rows, not the data, so they belong to the test suite (tests/e2e runs
+    them), not to every run, where each adds seconds whatever the data (dbt's own advice)."""
     sync_log.ensure(warehouse)  # a dbt source, even before the first recorded run
     executable = Path(sys.executable).with_name("dbt")
+    skip_unit_tests = args[:1] == ("build",) and not unit_tests
     command = [
         str(executable),
         *args,
+        *(["--exclude-resource-type", "unit_test"] if skip_unit_tests else []),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",

@@ -24,6 +24,7 @@ def bi_role() -> str:
     return os.environ.get("WAREHOUSE_BI_ROLE") or dbt_vars()["bi_role"]
 
 
-def build(warehouse: Warehouse, *args: str) -> None:
-    """dbt build (silver and gold) on the warehouse, as the pipeline runs it."""
-    dbt_runner.dbt(warehouse, "build", *args)
+def build(warehouse: Warehouse, *args: str, unit_tests: bool = False) -> None:
+    """dbt build (silver and gold) on the warehouse, as the pipeline runs it (without dbt's unit
+    tests unless `unit_tests`)."""
+    dbt_runner.dbt(warehouse, "build", *args, unit_tests=unit_tests)

@@ -1,3 +1,13 @@
+{#- A view: the names come from the current dimensions at query time, so a renamed
+    account, group, campaign or creative shows its new name on every past day, and nothing is
+    rebuilt when a day is added (DECISIONLOG: reports as views). -#}
+{{
+    config(
+        materialized='view',
+        meta={'test_window': {'day_column': 'date_day', 'built_model': 'fct_campaign_performance_daily'}},
+    )
+}}
+
 with
 
 campaign_performance as (

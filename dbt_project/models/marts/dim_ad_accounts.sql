@@ -1,3 +1,5 @@
+{{ config(indexes=postgres_indexes([['account_id']])) }}
+
 with
 
 accounts as (

@@ -1,3 +1,5 @@
+{{ config(indexes=postgres_indexes([['campaign_group_id'], ['account_id']])) }}
+
 with
 
 campaign_groups as (

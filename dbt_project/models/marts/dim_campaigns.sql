@@ -1,3 +1,5 @@
+{{ config(indexes=postgres_indexes([['campaign_id'], ['account_id']])) }}
+
 with
 
 campaigns as (

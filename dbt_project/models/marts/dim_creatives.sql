@@ -1,3 +1,5 @@
+{{ config(indexes=postgres_indexes([['creative_id'], ['campaign_id']])) }}
+
 with
 
 creatives as (

@@ -4,6 +4,10 @@
         incremental_strategy='delete+insert',
         unique_key='date_day',
         on_schema_change='append_new_columns',
+        indexes=postgres_indexes([
+            ['date_day'], ['account_id', 'date_day'], ['campaign_id', 'date_day'],
+        ]),
+        meta={'test_window': {'day_column': 'date_day', 'full_tests': ['relationships']}},
     )
 }}
 

@@ -1,9 +1,25 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='date_month',
+        on_schema_change='append_new_columns',
+        indexes=postgres_indexes([['date_month'], ['campaign_id', 'date_month']]),
+        meta={'test_window': {
+            'day_column': 'date_month', 'built_day_column': 'period_end_date', 'grain': 'month',
+            'full_tests': ['relationships'],
+        }},
+    )
+}}
+
 {#-
     Monthly performance by member demographic, the eight member pivots stacked. Approximate by
     nature (LinkedIn thresholds and top-N limits member pivots): never reconcile it with the daily
     facts. Bronze keys rows on start_date, which is the month's first day or the requested start
     when later; if a month was loaded with two different starts, the row starting earliest (the
     widest period) wins.
+    Incremental like the daily facts, by whole months: a run rebuilds every month from the month of
+    (latest period_end_date already built - lookback_days) on, the months the ingest re-reads.
 -#}
 {%- set pivots = [
     'company', 'company_size', 'country', 'region', 'industry', 'job_function', 'job_title', 'seniority',
@@ -15,6 +31,7 @@ with
 member_{{ pivot }} as (
 
     select * from {{ ref('stg_linkedin_ads__ad_analytics_by_member_' ~ pivot) }}
+    {{ lookback_filter('start_date', built_day_column='period_end_date', grain='month') }}
 
 ),
 
