@@ -10,6 +10,7 @@ task completed, so a run stopped by the daily quota resumes the next time withou
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -20,7 +21,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 
-from ingest.linkedin_ads import planning, settings
+from ingest.linkedin_ads import analytics, planning, settings
 from ingest.linkedin_ads.analytics import AnalyticsFetch, Chunk
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import SETTING_PREFIX, SyncOptions
@@ -168,7 +169,9 @@ class AnalyticsReader:
         queued = iter([task for tasks in plans.values() for task in tasks])
         # Only a few tasks ahead of the rows dlt has taken: memory holds a few windows' rows,
         # never the table's history, however much faster the API answers than dlt writes.
-        ahead = 2 * self.options.concurrency
+        # Enough of them to give the request pool twice its workers' worth of chunk requests.
+        chunks = max(1, len(analytics.metric_chunks(self.metrics)))
+        ahead = max(2, math.ceil(2 * self.options.concurrency / chunks))
         batch = _Batch()
         with ThreadPoolExecutor(self.options.concurrency, thread_name_prefix=self.table) as pool:
             running: dict[Future[Rows | None], Task] = {}
