@@ -74,7 +74,7 @@ bi: $(BI_VENV)/.synced ## Superset dashboard on gold at 127.0.0.1:BI_PORT (defau
 
 clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
 	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.lock .dlt/pipelines \
-		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache
+		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache bi/.venv bi/.superset
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
