@@ -19,6 +19,7 @@ Modules, by the part of the contract they serve:
     demographics         approximate MEMBER_* pivot values
     faults               injected faults, the daily quota, the data-volume throttle, the clock
     data, restatement    the seeded advertiser and its late conversion changes
+    targeting            campaigns' targetingCriteria, from a generator of their own
     truth                what the sandbox serves, for tests to compare with
     config, server       the knobs; the Sandbox, its HTTP server and CLI
 """

@@ -96,7 +96,12 @@ def load_yaml(path: Path) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def gold_models() -> dict[str, dict[str, Any]]:
-    return {model["name"]: model for model in load_yaml(MARTS / "_marts__models.yml")["models"]}
+    """Every gold model's YAML: the marts' model files and the semantic layer's time spine."""
+    files = [
+        *sorted(MARTS.glob("_*models.yml")),
+        MARTS.parent / "semantic" / "_semantic__models.yml",
+    ]
+    return {model["name"]: model for path in files for model in load_yaml(path)["models"]}
 
 
 def test_every_bronze_table_has_one_staging_view() -> None:
