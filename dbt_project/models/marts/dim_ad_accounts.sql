@@ -1,4 +1,18 @@
-{{ config(indexes=postgres_indexes([['account_id']])) }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='account_id',
+        on_schema_change='append_new_columns',
+        indexes=postgres_indexes([['account_id']]),
+    )
+}}
+
+{#-
+    Incremental only to be rebuilt in place: every row on every run (no is_incremental filter).
+    The report views read this table, and when dbt replaces a table Postgres drops the views that
+    read it: BI would lose them until the build recreates them, or for good if a node between fails.
+-#}
 
 with
 
