@@ -15,7 +15,6 @@ from typing import Any
 
 import dlt
 from dlt.common.destination import Destination
-from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.destinations.impl.postgres.configuration import PostgresCredentials
 
 from ingest.linkedin_ads.config import ConfigError
@@ -24,7 +23,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_NAME = "linkedin_ads"
 DATASET = "bronze"
 TARGETS = ("duckdb", "postgres")
-DUCKDB_MEMORY_LIMIT = "256MB"  # while loading bronze; dbt has its own settings
 
 
 @dataclass(frozen=True)
@@ -80,13 +78,9 @@ class Warehouse:
 
     def destination(self) -> Destination[Any, Any]:
         if self.target == "duckdb":
-            # DuckDB takes 80% of the machine's memory by default, and dlt's merge of a big
-            # load would use it; with a limit it spills to disk and ingest stays small.
-            credentials = DuckDbCredentials(
-                str(self.duckdb_path), global_config={"memory_limit": DUCKDB_MEMORY_LIMIT}
-            )
-            # 63 like Postgres, so that long nested table names come out the same on both.
-            return dlt.destinations.duckdb(credentials, max_identifier_length=63)
+            # 63 like Postgres, so that long nested table names come out the same on both. No
+            # DuckDB memory_limit: dlt's merge SQL failed with "Out of Memory" under 256 MB at M.
+            return dlt.destinations.duckdb(str(self.duckdb_path), max_identifier_length=63)
         credentials = PostgresCredentials()
         credentials.host, credentials.port = self.pg["host"], int(self.pg["port"])
         credentials.username, credentials.database = self.pg["user"], self.pg["dbname"]
