@@ -29,7 +29,12 @@ from tests.support.sandbox import source_env
 from tests.support.warehouse import duplicate_keys, query
 
 START_DAYS_AGO = 35
-MARTS_YML = ROOT / "dbt_project" / "models" / "marts" / "_marts__models.yml"
+MODELS = ROOT / "dbt_project" / "models"
+# Every gold model's YAML: the marts' model files and the semantic layer's time spine.
+GOLD_YML = [
+    *sorted((MODELS / "marts").glob("_*models.yml")),
+    MODELS / "semantic" / "_semantic__models.yml",
+]
 
 # Settings that make a faulted run fast but still really retry: a slow answer (1.5 s) outlives
 # the 0.5 s timeout, backoff is capped at 0.2 s, and enough attempts that 20% faults never win.
@@ -150,8 +155,8 @@ def diff_gold(
 
 
 def gold_keys() -> dict[str, tuple[str, ...]]:
-    """Each gold model's grain, read from the marts YAML (a unique column or column set)."""
-    models = yaml.safe_load(MARTS_YML.read_text())["models"]
+    """Each gold model's grain, read from its YAML (a unique column or column set)."""
+    models = [model for path in GOLD_YML for model in yaml.safe_load(path.read_text())["models"]]
     keys: dict[str, tuple[str, ...]] = {}
     for model in models:
         for test in model.get("data_tests") or []:
