@@ -8,11 +8,8 @@
     )
 }}
 
-{#-
-    Incremental only to be rebuilt in place: every row on every run (no is_incremental filter).
-    The report views read this table, and when dbt replaces a table Postgres drops the views that
-    read it: BI would lose them until the build recreates them, or for good if a node between fails.
--#}
+{#- Incremental only to be rewritten in place, every row on every run: replacing the table would
+    drop the report views reading it on Postgres (DECISIONLOG.md: "The `*_report_daily` marts are views"). -#}
 
 with
 
