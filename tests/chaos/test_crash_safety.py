@@ -94,7 +94,8 @@ def crash_and_recover(
     # The same working folder as the CLI's pipeline, opened before the CLI starts.
     watch = build_pipeline(warehouse)
     with run_sandbox(SandboxConfig(latency_ms=40)) as sandbox:
-        env = cli_env(sandbox, warehouse)
+        # dlt loads the package's jobs one at a time, so that a kill can land between two of them
+        env = {**cli_env(sandbox, warehouse), "LOAD__WORKERS": "1"}
         # given a run of the main job (slowed down by a sandbox that answers in 40 ms)
         cli = Cli(["run", "--no-docs"], env, logs / "killed.log").start()
         # when it is killed with SIGKILL at the phase aimed at

@@ -80,6 +80,9 @@ def docs_url(warehouse: Warehouse) -> Iterator[str]:
         cwd=ROOT,
         stdout=subprocess.PIPE,
         text=True,
+        # Ctrl-C as a terminal delivers it: a runner started in the background (`cmd &`, nohup)
+        # hands its children SIGINT ignored, and Python then never raises KeyboardInterrupt.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stdout is not None
     line = process.stdout.readline()  # dbt's output goes to stderr; the first line is the URL
