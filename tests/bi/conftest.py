@@ -21,6 +21,7 @@ from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import Warehouse
 from tests.bi import superset
 from tests.support import postgres
+from tests.support.dbt_project import build_without_tests
 from tests.support.env import scrub_settings
 from tests.support.sandbox import load
 
@@ -54,14 +55,7 @@ def build_gold(warehouse: Warehouse, pipelines_dir: Path) -> Gold:
         scrub_settings(monkeypatch, pipelines_dir)
         with run_sandbox(SandboxConfig()) as sandbox:
             load(warehouse, sandbox)
-        dbt_runner.dbt(
-            warehouse,
-            "build",
-            "--exclude-resource-type",
-            "test",
-            "--exclude-resource-type",
-            "unit_test",
-        )
+        build_without_tests(warehouse)
         dbt_runner.dbt(warehouse, "compile", "--select", "resource_type:analysis")
         return Gold(
             warehouse,

@@ -20,10 +20,10 @@ from typing import Any
 
 import yaml
 
-from ingest import dbt_runner
 from ingest.linkedin_ads import SyncStats
 from ingest.sandbox import SandboxStats
 from ingest.warehouse import ROOT, Warehouse
+from tests.support.dbt_project import build_without_tests
 from tests.support.gold import Gold, gold_columns, snapshot
 from tests.support.sandbox import source_env
 from tests.support.warehouse import duplicate_keys, query
@@ -61,14 +61,7 @@ def start_date(sandbox: Any) -> str:
 
 def build_gold(warehouse: Warehouse) -> None:
     """dbt build without dbt's own tests: the chaos tests compare gold row for row instead."""
-    dbt_runner.dbt(
-        warehouse,
-        "build",
-        "--exclude-resource-type",
-        "test",
-        "--exclude-resource-type",
-        "unit_test",
-    )
+    build_without_tests(warehouse)
 
 
 # -- gold -----------------------------------------------------------------------------------

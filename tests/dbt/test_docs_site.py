@@ -20,13 +20,9 @@ import pytest
 from ingest import docs_site
 from ingest.__main__ import EXIT_BAD_SETTINGS
 from ingest.linkedin_ads import ConfigError
-from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import ROOT, Warehouse
 from tests.support.browser import Browser, find_chromium
 from tests.support.cli import ingest
-from tests.support.dbt_project import build
-from tests.support.env import scrub_settings
-from tests.support.sandbox import load
 
 SCREENSHOT = ROOT / "docs" / "images" / "docs_site.png"
 FACT = "fct_campaign_performance_daily"
@@ -51,19 +47,6 @@ def test_a_port_in_use_fails_at_once_with_one_line_naming_docs_port(tmp_path: Pa
     assert not (tmp_path / "warehouse.duckdb").exists()
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Warehouse]:
-    """The sandbox loaded and built into a DuckDB file (what `make run` leaves)."""
-    folder = tmp_path_factory.mktemp("docs")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        scrub_settings(monkeypatch, folder / "pipelines")  # isolated_settings is function-scoped
-        built = Warehouse.from_env({"WAREHOUSE_PATH": str(folder / "warehouse.duckdb")})
-        with run_sandbox(SandboxConfig()) as sandbox:
-            load(built, sandbox)
-        build(built)
-        yield built
-
-
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -71,9 +54,9 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def docs_url(warehouse: Warehouse) -> Iterator[str]:
+def docs_url(built_warehouse: Warehouse) -> Iterator[str]:
     """`python -m ingest docs --port N` running; its URL, read from what it prints."""
-    env = {**warehouse.dbt_env(), "WAREHOUSE_PATH": str(warehouse.duckdb_path)}
+    env = {**built_warehouse.dbt_env(), "WAREHOUSE_PATH": str(built_warehouse.duckdb_path)}
     process = subprocess.Popen(
         [sys.executable, "-m", "ingest", "docs", "--port", str(free_port())],
         env=env,

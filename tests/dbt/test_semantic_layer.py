@@ -11,7 +11,6 @@ import shutil
 import subprocess
 import sys
 from collections import defaultdict
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -22,11 +21,8 @@ import yaml
 
 from ingest import dbt_runner
 from ingest.linkedin_ads.config import SETTING_PREFIX
-from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import ROOT, Warehouse
-from tests.support.dbt_project import build, dbt_vars
-from tests.support.env import scrub_settings
-from tests.support.sandbox import load
+from tests.support.dbt_project import dbt_vars
 from tests.support.warehouse import query
 
 SEMANTIC = dbt_runner.DBT_PROJECT_DIR / "models" / "semantic"
@@ -75,29 +71,23 @@ class Layer(NamedTuple):
 
 
 @pytest.fixture(scope="module")
-def layer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Layer]:
-    """The sandbox loaded and built into a DuckDB file, then `dbt parse` of a copy of the project:
-    mf reads <project>/target/semantic_manifest.json, which names this warehouse's relations, and
-    any other dbt command on dbt_project (a run, another test) would rewrite dbt_project/target."""
+def layer(built_warehouse: Warehouse, tmp_path_factory: pytest.TempPathFactory) -> Layer:
+    """The built sandbox warehouse, then `dbt parse` of a copy of the project: mf reads
+    <project>/target/semantic_manifest.json, which names this warehouse's relations, and any
+    other dbt command on dbt_project (a run, another test) would rewrite dbt_project/target."""
     folder = tmp_path_factory.mktemp("semantic")
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        scrub_settings(monkeypatch, folder / "pipelines")  # isolated_settings is function-scoped
-        built = Warehouse.from_env({"WAREHOUSE_PATH": str(folder / "warehouse.duckdb")})
-        with run_sandbox(SandboxConfig()) as sandbox:
-            load(built, sandbox)
-        build(built)
-        project = folder / "dbt_project"
-        ignore = shutil.ignore_patterns("target", "logs")
-        shutil.copytree(dbt_runner.DBT_PROJECT_DIR, project, ignore=ignore)
-        dbt = Path(sys.executable).with_name("dbt")
-        env = {
-            **built.dbt_env(),
-            f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(dbt_runner.attribution_window_days()),
-        }
-        parse = [dbt, "parse", "--project-dir", project, "--profiles-dir", ROOT]
-        parsed = subprocess.run(parse, env=env, capture_output=True, text=True, check=False)
-        assert parsed.returncode == 0, parsed.stdout + parsed.stderr
-        yield Layer(built, project)
+    project = folder / "dbt_project"
+    ignore = shutil.ignore_patterns("target", "logs")
+    shutil.copytree(dbt_runner.DBT_PROJECT_DIR, project, ignore=ignore)
+    dbt = Path(sys.executable).with_name("dbt")
+    env = {
+        **built_warehouse.dbt_env(),
+        f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(dbt_runner.attribution_window_days()),
+    }
+    parse = [dbt, "parse", "--project-dir", project, "--profiles-dir", ROOT]
+    parsed = subprocess.run(parse, env=env, capture_output=True, text=True, check=False)
+    assert parsed.returncode == 0, parsed.stdout + parsed.stderr
+    return Layer(built_warehouse, project)
 
 
 def mf(layer: Layer, *args: str) -> subprocess.CompletedProcess[str]:

@@ -28,3 +28,8 @@ def build(warehouse: Warehouse, *args: str, unit_tests: bool = False) -> None:
     """dbt build (silver and gold) on the warehouse, as the pipeline runs it (without dbt's unit
     tests unless `unit_tests`)."""
     dbt_runner.dbt(warehouse, "build", *args, unit_tests=unit_tests)
+
+
+def build_without_tests(warehouse: Warehouse) -> None:
+    """dbt build without dbt's data and unit tests, for tests that compare gold themselves."""
+    build(warehouse, "--exclude-resource-type", "test")
