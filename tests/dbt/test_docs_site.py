@@ -21,10 +21,9 @@ from ingest import docs_site
 from ingest.__main__ import EXIT_BAD_SETTINGS
 from ingest.linkedin_ads import ConfigError
 from ingest.warehouse import ROOT, Warehouse
-from tests.support.browser import Browser, find_chromium
+from tests.support.browser import Browser, find_chromium, screenshot_path
 from tests.support.cli import ingest
 
-SCREENSHOT = ROOT / "docs" / "images" / "docs_site.png"
 FACT = "fct_campaign_performance_daily"
 FACT_ID = f"model.linkedin_ads.{FACT}"
 
@@ -115,7 +114,10 @@ def test_the_served_site_holds_gold_models_descriptions_and_lineage(docs_url: st
 
 @pytest.mark.e2e
 @pytest.mark.skipif(find_chromium() is None, reason="no Chromium (.ci/run installs it)")
-def test_the_page_shows_a_gold_model_its_columns_and_lineage_in_a_browser(docs_url: str) -> None:
+def test_the_page_shows_a_gold_model_its_columns_and_lineage_in_a_browser(
+    docs_url: str, tmp_path: Path
+) -> None:
+    screenshot = screenshot_path("docs_site.png", tmp_path)
     with Browser() as browser:
         browser.goto(f"{docs_url}#!/model/{FACT_ID}")
         # the model page: its name, a column description, and what it depends on
@@ -125,5 +127,5 @@ def test_the_page_shows_a_gold_model_its_columns_and_lineage_in_a_browser(docs_u
             "document.body.innerText.includes('int_campaigns_scoped') && document.body.innerText"
         )
         assert "Depends On" in text or "depends on" in text.lower()
-        browser.screenshot(SCREENSHOT)
-    assert SCREENSHOT.stat().st_size > 10_000
+        browser.screenshot(screenshot)
+    assert screenshot.stat().st_size > 10_000

@@ -37,6 +37,14 @@ CHROMIUM_FLAGS = (
 )
 
 
+def screenshot_path(name: str, scratch: Path) -> Path:
+    """Where a test saves its screenshot: the README's `docs/images/<name>` when
+    UPDATE_SCREENSHOTS=1, else `scratch` (sandbox dates move, so every run would change them)."""
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1":
+        return Path(__file__).resolve().parents[2] / "docs" / "images" / name
+    return scratch / name
+
+
 def find_chromium() -> str | None:
     """The path of a Chromium the tests can start (CHROMIUM overrides), or None."""
     if explicit := os.environ.get("CHROMIUM"):
