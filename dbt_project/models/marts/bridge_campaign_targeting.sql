@@ -1,7 +1,8 @@
 {#-
     The targeting bridge: one row per campaign, rule, AND-group, facet and value, with a readable
     facet label, for BI to filter campaign performance by what the campaign targets (join on
-    campaign_id). Facets without a label here keep their LinkedIn name as label.
+    campaign_id). Facets without a label here keep their LinkedIn name as label; job functions and
+    seniorities get LinkedIn's name for the value (dim_standardized_values), other values none.
 -#}
 {{ config(indexes=postgres_indexes([['campaign_id'], ['facet_name', 'value_urn']])) }}
 
@@ -13,14 +14,20 @@ campaign_targeting as (
 
 ),
 
+standardized_values as (
+
+    select * from {{ ref('dim_standardized_values') }}
+
+),
+
 final as (
 
     select
-        campaign_id,
-        account_id,
-        targeting_rule,
-        facet_name,
-        case facet_name
+        campaign_targeting.campaign_id,
+        campaign_targeting.account_id,
+        campaign_targeting.targeting_rule,
+        campaign_targeting.facet_name,
+        case campaign_targeting.facet_name
             when 'locations' then 'Location'
             when 'profileLocations' then 'Profile location'
             when 'interfaceLocales' then 'Interface language'
@@ -45,13 +52,16 @@ final as (
             when 'yearsOfExperienceRanges' then 'Years of experience'
             when 'ageRanges' then 'Age'
             when 'genders' then 'Gender'
-            else facet_name
+            else campaign_targeting.facet_name
         end as facet_label,
-        value_urn,
-        value_type,
-        value_key,
-        group_index
+        campaign_targeting.value_urn,
+        standardized_values.value_label,
+        campaign_targeting.value_type,
+        campaign_targeting.value_key,
+        campaign_targeting.group_index
     from campaign_targeting
+    left join standardized_values
+        on campaign_targeting.value_urn = standardized_values.value_urn
 
 )
 
