@@ -201,3 +201,28 @@ def test_posts_to_read_follows_the_newest_creative_of_a_post() -> None:
     assert posts_to_read(creatives, {}) == {"urn:li:share:1": 7}
     assert posts_to_read(creatives, {"urn:li:share:1": 7}) == {}
     assert posts_to_read(creatives, {"urn:li:share:1": 6}) == {"urn:li:share:1": 7}
+
+
+def test_long_batches_are_tunnelled_and_encoded_answer_keys_are_read() -> None:
+    # given 100 long ugcPost URNs (past 4,000 characters of query) and an API that keys its
+    # answer by the encoded URN
+    creatives = [creative(n, f"urn:li:ugcPost:{7_000_000_000_000_000_000 + n}") for n in range(100)]
+    plain = PostsApi(refuse={creatives[0]["content"]["reference"]: 404})
+
+    def encoded_keys(request: httpx.Request) -> httpx.Response:
+        body = plain(request).json()
+        encoded = {
+            part: {key.replace(":", "%3A"): value for key, value in body[part].items()}
+            for part in ("results", "statuses", "errors")
+        }
+        return httpx.Response(200, json=encoded)
+
+    rows, stats = read(encoded_keys, creatives, {})
+
+    # then one POST carries the query, and every post is read but the refused one
+    [request] = plain.requests
+    assert request.method == "POST"
+    assert request.headers["X-HTTP-Method-Override"] == "GET"
+    assert sum(row["read_status"] == 200 for row in rows) == 99
+    assert all(row["commentary"] for row in rows if row["read_status"] == 200)
+    assert len(stats.warnings) == 1
