@@ -1,4 +1,5 @@
-"""The `linkedin_ads` dlt source: ad accounts, campaign groups, campaigns, creatives, adAnalytics.
+"""The `linkedin_ads` dlt source: ad accounts, campaign groups, campaigns, creatives, the posts
+the creatives show, adAnalytics.
 
 Settings follow dlt (`SOURCES__LINKEDIN_ADS__<KEY>` in the environment, `.dlt/config.toml`,
 `.dlt/secrets.toml`). Calling the source checks the settings and lists the ad accounts the token
@@ -28,6 +29,7 @@ from ingest.linkedin_ads import analytics, config, schema, settings, tokens
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import ConfigError
 from ingest.linkedin_ads.entities import EntityCache, read_accounts
+from ingest.linkedin_ads.posts import PostsReader
 from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
 from ingest.linkedin_ads.stats import SyncStats
 
@@ -166,6 +168,22 @@ def linkedin_ads(
             columns=schema.entity_columns(kind),
         )
 
+    @dlt.resource(
+        name="posts",
+        primary_key="id",
+        write_disposition="merge",
+        columns=schema.entity_columns("posts"),
+    )
+    def posts() -> Iterator[Any]:
+        """The sponsored posts (text, titles) of creatives new or changed since the last run."""
+        with uses:
+            creatives = [
+                creative
+                for account_id in account_ids_
+                for creative in entities.get("creatives", account_id) or []
+            ]
+            yield from PostsReader(client, stats).rows(creatives, dlt.current.resource_state())
+
     def analytics_resource(table: str, pivot: str, granularity: str) -> DltResource:
         monthly = granularity == "MONTHLY"
         metrics = (
@@ -202,6 +220,7 @@ def linkedin_ads(
     resources = [
         ad_accounts,
         *(entity_resource(kind) for kind in ENTITY_KINDS),
+        posts,
         *(analytics_resource(table, pivot, "DAILY") for table, pivot in DAILY_ANALYTICS.items()),
         *(
             analytics_resource(table, pivot, "MONTHLY")

@@ -191,9 +191,12 @@ class LinkedInClient:
         path = path.strip("/")
         url = f"{self.base_url}/{path}"
         kind = _path_kind(path)
-        # Finder calls (q=...) say so, as LinkedIn's own client does; the creatives finder
-        # is documented with it.
-        headers = {"X-RestLi-Method": "FINDER"} if _FINDER.search(query) else {}
+        # Finder calls (q=...) and batch gets (ids=...) say so, as LinkedIn's own client does;
+        # the creatives finder and the Posts batch get are documented with it.
+        restli_method = (
+            "FINDER" if _FINDER.search(query) else "BATCH_GET" if _BATCH_GET.search(query) else None
+        )
+        headers = {"X-RestLi-Method": restli_method} if restli_method else {}
         if len(query) > MAX_QUERY_STRING_LENGTH:  # tunnel: the query travels as a form body
             method = "POST"
             headers |= {
@@ -323,6 +326,7 @@ class LinkedInClient:
 
 
 _FINDER = re.compile(r"(?:^|&)q=")
+_BATCH_GET = re.compile(r"(?:^|&)ids=")
 
 
 def _pairs(params: restli.Params) -> list[tuple[str, Any]]:

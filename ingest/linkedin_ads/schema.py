@@ -38,6 +38,11 @@ _CREATIVE_TEXT = (
     "review__status", "content__reference", "content__text_ad__headline",
     "content__text_ad__description", "content__text_ad__landing_page",
 )  # fmt: skip
+_POST_TEXT = (
+    "author", "commentary", "lifecycle_state", "content__article__title",
+    "content__article__description", "content__article__source", "content__media__title",
+    "content__media__id", "read_error",
+)  # fmt: skip
 ENTITY_TYPES: dict[str, dict[str, str]] = {
     "ad_accounts": {
         "id": "bigint",
@@ -80,6 +85,13 @@ ENTITY_TYPES: dict[str, dict[str, str]] = {
         "review__rejection_reasons": "json",
         "created_at": "bigint",
         "last_modified_at": "bigint",
+    },
+    "posts": {
+        "id": "text",
+        **dict.fromkeys(_POST_TEXT, "text"),
+        "published_at": "bigint",
+        "last_modified_at": "bigint",
+        "read_status": "bigint",
     },
 }
 

@@ -31,6 +31,8 @@ MAX_FIELDS_PER_REQUEST = 20  # dateRange and pivotValues count
 METRICS_PER_CHUNK = MAX_FIELDS_PER_REQUEST - 2
 ANALYTICS_ROW_CAP = 15_000  # adAnalytics silently truncates a response at this many elements
 ENTITY_PAGE_SIZE = 100  # creatives reject pageSize > 100; the same size keeps every finder simple
+POSTS_BATCH_SIZE = 100  # ids per Posts API BATCH_GET
+POST_URN_TYPES = ("share", "ugcPost", "post")  # content references the Posts API serves
 DATA_LIMIT_WAIT_SECONDS = 300  # the "45 million metric values" 429 is a rolling 5-minute window
 
 # Every status, so that the search finders also return archived and removed entities.

@@ -20,6 +20,7 @@ Modules, by the part of the contract they serve:
     faults               injected faults, the daily quota, the data-volume throttle, the clock
     data, restatement    the seeded advertiser and its late conversion changes
     targeting            campaigns' targetingCriteria, from a generator of their own
+    posts                the Posts API (batch get, get) for the creatives' sponsored posts
     truth                what the sandbox serves, for tests to compare with
     config, server       the knobs; the Sandbox, its HTTP server and CLI
 """

@@ -81,6 +81,8 @@ class SandboxConfig:
     # can carry; and N creatives left out of creative-level reports (deleted creatives).
     money_tails: bool = False
     creative_gaps: int = 0
+    # False: the token lacks r_organization_social, so every /rest/posts request answers 403.
+    posts_scope: bool = True
 
     def __post_init__(self) -> None:
         # JSON and CLI give lists; keep tuples so the config stays hashable and immutable.

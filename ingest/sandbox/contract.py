@@ -187,6 +187,13 @@ DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MAX_CREATIVE_PAGE_SIZE = 100
 
+# -- Posts API ----------------------------------------------------------------------------------
+
+# The URN types the Posts API serves; any other (an InMail's adInMailContent) is INVALID_URN_TYPE.
+POST_URN_TYPES = ("share", "ugcPost", "post")
+# A BATCH_GET (`ids=List(...)`) names at most this many posts.
+MAX_POSTS_PER_BATCH_GET = 100
+
 assert len(METRIC_NAMES) == len(METRICS), "a metric is listed twice"
 assert _BIG_DECIMALS <= METRIC_NAMES, "a BigDecimal metric missing from the families"
 assert _ENTITY_PIVOTS_ONLY <= METRIC_NAMES, "an entity-pivot-only metric missing"

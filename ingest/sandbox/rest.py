@@ -15,6 +15,7 @@ from .entities import EntityFinders
 from .errors import access_denied, bad_request, legacy_error, restli_error
 from .faults import Clock, DailyQuota, DataVolume, FaultInjector
 from .oauth import TokenStore
+from .posts import PostsApi
 from .responses import Response
 from .restli import Query, parse_query
 
@@ -38,6 +39,7 @@ class RestApi:
     def __post_init__(self) -> None:
         self.entities = EntityFinders(self.advertiser)
         self.engine = AnalyticsEngine(self.advertiser)
+        self.posts = PostsApi(self.advertiser)
 
     def answer(
         self,
@@ -82,6 +84,8 @@ class RestApi:
         entities = self.entities
         if parts == ["adAnalytics"]:
             return self._analytics(query, config)
+        if parts[0] == "posts":
+            return Response.json(self.posts.answer(parts, query, version, scope=config.posts_scope))
         if not parts or parts[0] != "adAccounts" or len(parts) > 4:
             raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
         if len(parts) == 1:

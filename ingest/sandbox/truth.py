@@ -12,6 +12,7 @@ from . import analytics_knobs
 from .config import SandboxConfig
 from .contract import ADDITIVE_METRICS, DECIMAL_METRICS
 from .data import SCALE, Advertiser
+from .posts import generate_posts
 
 Number = int | Decimal
 Totals = dict[str, Number]
@@ -63,6 +64,11 @@ class Truth:
     @property
     def _tails(self) -> bool:
         return self._config().money_tails
+
+    def posts(self) -> dict[str, tuple[int, dict[str, Any]]]:
+        """Post URN -> (status, record) of every post a creative refers to: 200 with the post the
+        Posts API serves, or 403/404 with an empty record for a post it refuses."""
+        return generate_posts(self.advertiser)
 
     def gapped_creatives(self) -> list[str]:
         """URNs of the creatives creative-level reports leave out (knob creative_gaps)."""

@@ -46,6 +46,7 @@ BRONZE_KEYS: dict[str, tuple[str, ...]] = {
     "campaign_groups": ("id",),
     "campaigns": ("id",),
     "creatives": ("id",),
+    "posts": ("id",),
     "ad_analytics_by_campaign": ("pivot_value", "start_date"),
     "ad_analytics_by_creative": ("pivot_value", "start_date"),
     "_sync_runs": ("run_id",),

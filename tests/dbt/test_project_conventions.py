@@ -23,6 +23,7 @@ ROOT_TABLES = [
     "campaign_groups",
     "campaigns",
     "creatives",
+    "posts",
     "ad_analytics_by_campaign",
     "ad_analytics_by_creative",
     *(f"ad_analytics_by_member_{suffix}" for suffix in DEMOGRAPHIC_PIVOTS),
@@ -55,7 +56,8 @@ GOLD_COLUMNS = {
     ],
     "dim_creatives": [
         "creative_id", "campaign_id", "account_id", "creative_name", "creative_type",
-        "content_reference", "intended_status", "is_serving", "serving_hold_reasons",
+        "creative_text", "creative_headline", "content_reference", "intended_status",
+        "is_serving", "serving_hold_reasons",
     ],
     "dim_campaigns_history": ["campaign_id", "valid_from", "valid_to", "is_current"],
     "sync_runs": [

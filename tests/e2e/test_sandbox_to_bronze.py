@@ -22,6 +22,7 @@ METRIC_COLUMNS = [metric.column for metric in settings.METRICS]
 BRONZE_TABLES = [
     "ad_accounts",
     *ENTITY_KINDS,
+    "posts",
     *DAILY_ANALYTICS,
     *(f"ad_analytics_by_member_{name}" for name in settings.DEMOGRAPHIC_PIVOTS),
 ]

@@ -55,6 +55,8 @@ final as (
         campaigns.campaign_name,
         creatives.creative_name,
         creatives.creative_type,
+        creatives.creative_text,
+        creatives.creative_headline,
         creatives.intended_status,
         creative_performance.currency_code,
         {{ gold_metric_columns('creative_performance') }},

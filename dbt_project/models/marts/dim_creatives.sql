@@ -19,6 +19,24 @@ creatives as (
 
 ),
 
+creative_texts as (
+
+    select * from {{ ref('int_creative_texts') }}
+
+),
+
+creatives_joined_to_texts as (
+
+    select
+        creatives.*,
+        creative_texts.creative_text,
+        creative_texts.creative_headline
+    from creatives
+    left join creative_texts
+        on creatives.creative_id = creative_texts.creative_id
+
+),
+
 final as (
 
     select
@@ -27,6 +45,8 @@ final as (
         account_id,
         creative_name,
         creative_type,
+        creative_text,
+        creative_headline,
         content_reference,
         intended_status,
         is_serving,
@@ -42,7 +62,7 @@ final as (
         is_test,
         created_at,
         last_modified_at
-    from creatives
+    from creatives_joined_to_texts
 
 )
 

@@ -61,3 +61,8 @@ def test_status_filters_name_every_documented_status() -> None:
 
 def test_client_page_size_is_accepted_by_every_entity_finder() -> None:
     assert client.ENTITY_PAGE_SIZE <= contract.MAX_CREATIVE_PAGE_SIZE <= contract.MAX_PAGE_SIZE
+
+
+def test_client_asks_the_posts_api_only_for_post_urns_within_its_batch_limit() -> None:
+    assert client.POST_URN_TYPES == contract.POST_URN_TYPES
+    assert 1 <= client.POSTS_BATCH_SIZE <= contract.MAX_POSTS_PER_BATCH_GET
