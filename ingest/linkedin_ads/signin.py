@@ -27,12 +27,26 @@ from ingest.linkedin_ads.auth import OAuthError, Token, TokenEndpoint
 from ingest.linkedin_ads.config import SETTING_PREFIX, ConfigError, check_url
 
 SCOPES = ("r_ads", "r_ads_reporting")
+# Post text (dim_creatives.creative_text) needs r_organization_social too, which an app only has
+# with a product that grants it; the SCOPES setting asks for it.
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8400/callback"
 LOOPBACK_HOSTS = {"127.0.0.1": "127.0.0.1", "localhost": "127.0.0.1"}
 
 
 class SignInError(OAuthError):
     """The sign-in did not complete (cancelled, a state mismatch, no answer); nothing was saved."""
+
+
+def parse_scopes(text: str | None) -> tuple[str, ...]:
+    """The SCOPES setting (space- or comma-separated), or the two ad scopes when unset; a list
+    without `r_ads_reporting` is a ConfigError (no run could read analytics)."""
+    scopes = tuple(dict.fromkeys((text or "").replace(",", " ").split())) or SCOPES
+    if "r_ads_reporting" not in scopes:
+        raise ConfigError(
+            f"{SETTING_PREFIX}SCOPES: {' '.join(scopes)!r} lacks r_ads_reporting, which every "
+            "run needs to read analytics"
+        )
+    return scopes
 
 
 def authorization_url(
@@ -135,6 +149,7 @@ def sign_in(
     *,
     open_browser: bool = True,
     timeout: float = 300.0,
+    scopes: tuple[str, ...] = SCOPES,
 ) -> SignIn:
     """Run the authorization code flow once: announce the URL, wait for the callback, exchange."""
     host, port, path = loopback_address(redirect_uri)
@@ -146,7 +161,7 @@ def sign_in(
             "free the port or register another loopback redirect URL on the app and set it"
         ) from None
     state = secrets.token_urlsafe(24)
-    url = authorization_url(endpoint.oauth_url, endpoint.client_id, redirect_uri, state)
+    url = authorization_url(endpoint.oauth_url, endpoint.client_id, redirect_uri, state, scopes)
     with server:
         announce(url)
         if open_browser:
@@ -234,18 +249,21 @@ def auth_command(*, open_browser: bool = True, timeout: float = 300.0) -> int:
     )
     redirect_uri = setting("redirect_uri", default=DEFAULT_REDIRECT_URI) or DEFAULT_REDIRECT_URI
     loopback_address(redirect_uri)
+    scopes = parse_scopes(setting("scopes"))
     path = tokens.secrets_path()
 
     def announce(url: str) -> None:
         print(
             "Open this URL in a browser, sign in to LinkedIn as a member with access to the ad "
-            f"accounts and allow access ({' '.join(SCOPES)}):\n\n  {url}\n\n"
+            f"accounts and allow access ({' '.join(scopes)}):\n\n  {url}\n\n"
             f"Waiting for LinkedIn to redirect to {redirect_uri} ...",
             flush=True,
         )
 
     endpoint = TokenEndpoint(oauth_url, client_id, client_secret)
-    result = sign_in(endpoint, redirect_uri, announce, open_browser=open_browser, timeout=timeout)
+    result = sign_in(
+        endpoint, redirect_uri, announce, open_browser=open_browser, timeout=timeout, scopes=scopes
+    )
     save_sign_in(path, result)
     now = datetime.now(UTC)
     token = result.token

@@ -22,6 +22,7 @@ from ingest.linkedin_ads.signin import (
     SignInError,
     authorization_url,
     loopback_address,
+    parse_scopes,
     save_sign_in,
     sign_in,
 )
@@ -269,3 +270,15 @@ def test_auth_without_a_client_id_exits_2_naming_the_setting(
     assert err.startswith("error: SOURCES__LINKEDIN_ADS__CLIENT_ID: not set")
     assert "\n" not in err
     assert not (tmp_path / ".dlt" / "secrets.toml").exists()
+
+
+def test_the_scopes_setting_adds_scopes_and_keeps_the_reporting_one() -> None:
+    # the default is the two ad scopes; a list adds the posts scope, commas or spaces alike
+    assert parse_scopes(None) == ("r_ads", "r_ads_reporting")
+    scopes = parse_scopes("r_ads, r_ads_reporting r_organization_social")
+    assert scopes == ("r_ads", "r_ads_reporting", "r_organization_social")
+    url = authorization_url(OAUTH_URL, "cid", "http://127.0.0.1:8400/callback", "st8", scopes)
+    assert "&scope=r_ads%20r_ads_reporting%20r_organization_social" in url
+    # a list that could not read analytics names the setting
+    with pytest.raises(ConfigError, match=r"SOURCES__LINKEDIN_ADS__SCOPES: 'r_ads' lacks"):
+        parse_scopes("r_ads")
