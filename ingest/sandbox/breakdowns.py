@@ -37,11 +37,12 @@ CONVERSION_METRICS = (
     "externalWebsitePostViewConversions", "conversionValueInLocalCurrency",
 )  # fmt: skip
 # Not served with IMPRESSION_DEVICE_TYPE: "Reach metrics and conversion metrics will not be
-# available when this pivot is used."
+# available when this pivot is used." (Lead gen form leads count as conversions here.)
 DEVICE_UNSERVED_METRICS = frozenset({
     *CONVERSION_METRICS, "viralExternalWebsiteConversions",
     "viralExternalWebsitePostClickConversions", "viralExternalWebsitePostViewConversions",
-    "approximateMemberReach",
+    "approximateMemberReach", "oneClickLeads", "oneClickLeadFormOpens", "viralOneClickLeads",
+    "viralOneClickLeadFormOpens",
 })  # fmt: skip
 DEVICES = ("DESKTOP_WEB", "MOBILE_WEB", "MOBILE_APP", "UNDETECTED", "")
 
