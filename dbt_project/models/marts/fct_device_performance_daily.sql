@@ -31,12 +31,6 @@ campaigns as (
 
 ),
 
-accounts as (
-
-    select * from {{ ref('stg_linkedin_ads__ad_accounts') }}
-
-),
-
 devices_summed as (
 
     select
@@ -57,13 +51,11 @@ final as (
         campaigns.campaign_group_id,
         devices_summed.campaign_id,
         devices_summed.device_label as device_type,
-        accounts.currency_code,
+        campaigns.account_currency_code as currency_code,
         {{ gold_metric_columns('devices_summed', device_pivot_only=true) }}
     from devices_summed
     left join campaigns
         on devices_summed.campaign_id = campaigns.campaign_id
-    left join accounts
-        on campaigns.account_id = accounts.account_id
 
 )
 
