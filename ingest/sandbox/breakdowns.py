@@ -19,6 +19,7 @@ they are left out of its rows.
 
 from __future__ import annotations
 
+import copy
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, timedelta
@@ -58,7 +59,7 @@ _RULE_TYPES = (
 
 def conversion_rules(adv: Advertiser, account_id: int) -> list[dict[str, Any]]:
     """The account's conversion rules as the `conversions` finder returns them, sorted by id."""
-    return [dict(rule) for rule in _rules(adv.first_day, account_id, adv.currency[account_id])]
+    return copy.deepcopy(list(_rules(adv.first_day, account_id, adv.currency[account_id])))
 
 
 @cache
