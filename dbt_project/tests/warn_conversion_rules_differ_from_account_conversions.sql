@@ -73,9 +73,9 @@ final as (
             when rule_conversions > account_conversions then 'rules_above'
             else 'rules_below'
         end as gap_kind,
-        round(
-            100.0 * (rule_conversions - account_conversions)
-            / {{ dbt.safe_cast('nullif(account_conversions, 0)', 'double precision') }}, 1
+        cast(
+            100.0 * (rule_conversions - account_conversions) / nullif(account_conversions, 0)
+            as numeric(10, 1)
         ) as gap_percent
     from account_totals
     where rule_conversions <> account_conversions

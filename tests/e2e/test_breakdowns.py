@@ -136,9 +136,14 @@ def assert_gold_equals_sandbox(warehouse: Warehouse, sandbox: Any) -> None:
     assert sorted(devices) == expected_devices(truth)
 
     # and the per-rule gap warns with its size, per account, without failing the build
-    gaps = dict(query(warehouse, f"select account_id, gap from dbt_test__audit.{WARN_TEST}"))
-    assert gaps
-    assert gaps == rule_gaps(truth)
+    warned = query(
+        warehouse, f"select account_id, gap, gap_kind, gap_percent from dbt_test__audit.{WARN_TEST}"
+    )
+    assert {row[0]: row[1] for row in warned} == rule_gaps(truth)
+    assert warned
+    for _, gap, kind, percent in warned:
+        assert kind == ("rules_above" if gap > 0 else "rules_below")
+        assert (percent > 0) == (gap > 0)
 
     # and each table costs one request per account here, as its lower bound
     for table in ("ad_analytics_by_conversion", "ad_analytics_by_device"):
