@@ -4,10 +4,11 @@
     lists the metrics. The bronze column of an API metric is its name in snake_case
     (costInLocalCurrency -> cost_in_local_currency), which is how dlt names it.
 -#}
-{% macro gold_metrics(member_pivots_only=false) -%}
+{% macro gold_metrics(member_pivots_only=false, device_pivot_only=false) -%}
     {%- set metrics = [] -%}
     {%- for name, metric in var('gold_metrics').items() -%}
-        {%- if metric.get('member_pivots', true) or not member_pivots_only -%}
+        {%- if (metric.get('member_pivots', true) or not member_pivots_only)
+            and (metric.get('device_pivot', true) or not device_pivot_only) -%}
             {%- do metrics.append({
                 'name': name,
                 'column': modules.re.sub('([a-z0-9])([A-Z])', '\\1_\\2', metric.api_metric).lower(),
@@ -40,16 +41,16 @@
 {%- endmacro %}
 
 {#- Every gold metric column of a relation, as a select-list (`alias.impressions, alias.clicks, ...`). -#}
-{% macro gold_metric_columns(relation_alias) -%}
-    {%- for metric in gold_metrics() %}
+{% macro gold_metric_columns(relation_alias, device_pivot_only=false) -%}
+    {%- for metric in gold_metrics(device_pivot_only=device_pivot_only) %}
     {{ relation_alias }}.{{ metric.name }}{{ "," if not loop.last }}
     {%- endfor %}
 {%- endmacro %}
 
 {#- Every gold metric summed over the group, cast back to its gold type (DuckDB sums bigint to HUGEINT). -#}
-{% macro summed_gold_metrics(relation_alias=none) -%}
+{% macro summed_gold_metrics(relation_alias=none, device_pivot_only=false) -%}
     {%- set prefix = relation_alias ~ '.' if relation_alias else '' -%}
-    {%- for metric in gold_metrics() %}
+    {%- for metric in gold_metrics(device_pivot_only=device_pivot_only) %}
     cast(sum({{ prefix }}{{ metric.name }}) as {{ gold_metric_type(metric) }}) as {{ metric.name }}
     {{- "," if not loop.last }}
     {%- endfor %}
@@ -59,8 +60,8 @@
     Every gold metric (or only those LinkedIn serves for member pivots) from a staging relation:
     the API metric's bronze column renamed to its gold name and cast to its gold type.
 -#}
-{% macro gold_metrics_from_staging(relation_alias, member_pivots_only=false) -%}
-    {%- for metric in gold_metrics(member_pivots_only) %}
+{% macro gold_metrics_from_staging(relation_alias, member_pivots_only=false, device_pivot_only=false) -%}
+    {%- for metric in gold_metrics(member_pivots_only, device_pivot_only) %}
     cast({{ relation_alias }}.{{ metric.column }} as {{ gold_metric_type(metric) }}) as {{ metric.name }}
     {{- "," if not loop.last }}
     {%- endfor %}

@@ -25,7 +25,7 @@ import pyarrow as pa
 from dlt.common.typing import TSecretStrValue
 from dlt.extract.resource import DltResource
 
-from ingest.linkedin_ads import analytics, config, schema, settings, tokens
+from ingest.linkedin_ads import analytics, breakdowns, config, schema, settings, tokens
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import ConfigError
 from ingest.linkedin_ads.entities import EntityCache, read_accounts
@@ -35,6 +35,7 @@ from ingest.linkedin_ads.stats import SyncStats
 
 __all__ = [
     "ARROW_TABLES",
+    "BREAKDOWN_ANALYTICS",
     "DAILY_ANALYTICS",
     "DEMOGRAPHIC_ANALYTICS",
     "ENTITY_KINDS",
@@ -50,8 +51,10 @@ DAILY_ANALYTICS = {"ad_analytics_by_campaign": "CAMPAIGN", "ad_analytics_by_crea
 DEMOGRAPHIC_ANALYTICS = {
     f"ad_analytics_by_member_{name}": pivot for name, pivot in settings.DEMOGRAPHIC_PIVOTS.items()
 }
+# Statistics-finder tables: conversions by rule, delivery by device (breakdowns.py).
+BREAKDOWN_ANALYTICS = {breakdown.table: breakdown for breakdown in breakdowns.BREAKDOWNS}
 # The resources that yield Arrow tables (the others yield lists of dicts).
-ARROW_TABLES = frozenset({*DAILY_ANALYTICS, *DEMOGRAPHIC_ANALYTICS})
+ARROW_TABLES = frozenset({*DAILY_ANALYTICS, *DEMOGRAPHIC_ANALYTICS, *BREAKDOWN_ANALYTICS})
 
 Rows = list[dict[str, Any]]
 
@@ -217,6 +220,44 @@ def linkedin_ads(
             columns=schema.analytics_columns(metrics, by_campaign=monthly),
         )
 
+    rules = breakdowns.ConversionRules(client, entities, stats)
+
+    @dlt.resource(
+        name="conversions",
+        primary_key="id",
+        write_disposition="merge",
+        columns=schema.entity_columns("conversions"),
+    )
+    def conversions() -> Iterator[Rows]:
+        """The conversion rules of the ad accounts (empty when the token may not read them)."""
+        with uses:
+            yield from breakdowns.conversion_rows(rules, account_ids_)
+
+    def breakdown_resource(breakdown: breakdowns.Breakdown) -> DltResource:
+        reader = breakdowns.StatisticsReader(
+            breakdown,
+            rules=rules if breakdown.pivots[1] == "CONVERSION" else None,
+            accounts=serving_ids,
+            entities=entities,
+            client=client,
+            options=options,
+            stats=stats,
+            requests=requests,
+            deliveries=deliveries,
+        )
+
+        def rows() -> Iterator[pa.Table]:
+            with uses:
+                yield from reader.rows()
+
+        return dlt.resource(
+            rows(),
+            name=breakdown.table,
+            primary_key=("pivot_value", "breakdown_value", "start_date"),
+            write_disposition="merge",
+            columns=breakdowns.breakdown_columns(breakdown.metrics),
+        )
+
     resources = [
         ad_accounts,
         *(entity_resource(kind) for kind in ENTITY_KINDS),
@@ -226,6 +267,8 @@ def linkedin_ads(
             analytics_resource(table, pivot, "MONTHLY")
             for table, pivot in DEMOGRAPHIC_ANALYTICS.items()
         ),
+        conversions,
+        *(breakdown_resource(breakdown) for breakdown in breakdowns.BREAKDOWNS),
     ]
     uses.expect(len(resources))
     return resources

@@ -93,6 +93,20 @@ ENTITY_TYPES: dict[str, dict[str, str]] = {
         "last_modified_at": "bigint",
         "read_status": "bigint",
     },
+    "conversions": {
+        "id": "bigint",
+        **dict.fromkeys(
+            ("name", "type", "account", "attribution_type", "conversion_method"), "text"
+        ),
+        "enabled": "bool",
+        "post_click_attribution_window_size": "bigint",
+        "view_through_attribution_window_size": "bigint",
+        "value__amount": "text",
+        "value__currency_code": "text",
+        "created": "bigint",
+        "last_modified": "bigint",
+        "campaigns": "json",
+    },
 }
 
 

@@ -145,6 +145,7 @@ class GoldMetric:
     kind: Literal["count", "money"]
     member_pivots: bool  # False: LinkedIn does not serve the metric for demographic pivots
     description: str
+    device_pivot: bool = True  # False: not served with IMPRESSION_DEVICE_TYPE (conversions)
 
 
 def load_gold_metrics(path: Path = DBT_PROJECT_YML) -> dict[str, GoldMetric]:
@@ -157,6 +158,7 @@ def load_gold_metrics(path: Path = DBT_PROJECT_YML) -> dict[str, GoldMetric]:
             kind=entry["kind"],
             member_pivots=entry.get("member_pivots", True),
             description=" ".join(str(entry.get("description", "")).split()),
+            device_pivot=entry.get("device_pivot", True),
         )
         for column, entry in entries.items()
     }

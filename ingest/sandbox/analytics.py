@@ -7,7 +7,7 @@ from collections.abc import Iterator, Mapping
 from datetime import date
 from typing import Any
 
-from . import analytics_knobs
+from . import analytics_knobs, breakdowns
 from .analytics_request import AnalyticsRequest
 from .contract import ENTITY_PIVOT_ONLY_METRICS, RANGE_LIMITED_METRICS
 from .data import Advertiser, CreativeRef
@@ -119,6 +119,7 @@ class AnalyticsEngine:
             for m in request.metrics
             if not (request.member and m in ENTITY_PIVOT_ONLY_METRICS)
             and days <= RANGE_LIMITED_METRICS.get(m, days)
+            and breakdowns.served(request.pivots, m)
         ]
         decisive = served or list(DECISIVE_DEFAULTS)
         sort = [request.sort[0]] if request.sort else []
@@ -130,13 +131,16 @@ class AnalyticsEngine:
         if request.member:
             hi = min(hi, adv.last_ordinal - 1)  # demographics lag a day
         creatives = select_creatives(adv, request, forbidden)
-        tails = money_tails and not request.member
+        breakdown = bool(breakdowns.BREAKDOWN_PIVOTS.intersection(request.pivots))
+        tails = money_tails and not request.member and not breakdown
         if "CREATIVE" in request.pivots and not request.member:
             gapped = self.gapped(creative_gaps)
             creatives = [ref for ref in creatives if ref.urn not in gapped]
         period_of = {o: _period_bounds(request.granularity, o, lo, hi) for o in range(lo, hi + 1)}
         if request.member:
             buckets = self._member_buckets(request, creatives, period_of, needed, noise)
+        elif breakdown:
+            buckets = self._breakdown_buckets(request, creatives, period_of, needed)
         else:
             buckets = self._entity_buckets(request, creatives, period_of, needed, tails)
         index = {name: i for i, name in enumerate(needed)}
@@ -206,6 +210,35 @@ class AnalyticsEngine:
                 value = metrics.get(name)
                 if value:
                     acc[i] += value
+        return buckets
+
+    def _breakdown_buckets(
+        self,
+        request: AnalyticsRequest,
+        creatives: list[CreativeRef],
+        period_of: dict[int, tuple[int, int]],
+        needed: list[str],
+    ) -> Buckets:
+        """Entity buckets with the CONVERSION or IMPRESSION_DEVICE_TYPE split (breakdowns.py)."""
+        buckets: Buckets = {}
+        width = len(needed)
+        pairs = list(enumerate(needed))
+        for ref in creatives:
+            for ordinal, metrics in self.adv.facts.get(ref.urn, {}).items():
+                period = period_of.get(ordinal)
+                if period is None:
+                    continue
+                for values, part in breakdowns.parts(
+                    self.adv, request.pivots, ref, ordinal, metrics
+                ):
+                    pivot_values = tuple(
+                        values[p] if p in values else _pivot_value(p, ref) for p in request.pivots
+                    )
+                    acc = buckets.setdefault((pivot_values, period), [0] * width)
+                    for i, name in pairs:
+                        value = part.get(name)
+                        if value:
+                            acc[i] += value
         return buckets
 
     def _member_buckets(

@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from .contract import (
+    BREAKDOWN_PIVOTS,
     DEFAULT_FIELDS,
     ENTITY_PIVOTS,
     FACETS,
@@ -64,7 +65,8 @@ def parse_request(query: Query) -> AnalyticsRequest:
     for pivot in pivots:
         if pivot in NOT_EMULATED_PIVOTS:
             raise bad_request(f"Pivot '{pivot}' is not emulated by the sandbox")
-        if pivot not in ENTITY_PIVOTS and pivot not in MEMBER_PIVOTS:
+        known = (*ENTITY_PIVOTS, *BREAKDOWN_PIVOTS)
+        if pivot not in known and pivot not in MEMBER_PIVOTS:
             raise bad_request(f"Invalid value '{pivot}' for parameter 'pivot'")
     granularity = enum_value(query.get("timeGranularity"), "timeGranularity")
     if granularity is None:

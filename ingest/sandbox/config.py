@@ -83,10 +83,15 @@ class SandboxConfig:
     creative_gaps: int = 0
     # False: the token lacks r_organization_social, so every /rest/posts request answers 403.
     posts_scope: bool = True
+    # An API that does not serve the richer reports: a token without the conversion-tracking
+    # scope (the conversions finder and the CONVERSION pivot answer 403), and pivots this API
+    # version does not know (400, as for any unknown pivot).
+    conversions_denied: bool = False
+    unknown_pivots: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         # JSON and CLI give lists; keep tuples so the config stays hashable and immutable.
-        for name in ("active_versions", "fault_kinds", "forbidden_account_ids"):
+        for name in ("active_versions", "fault_kinds", "forbidden_account_ids", "unknown_pivots"):
             value = getattr(self, name)
             if not isinstance(value, tuple):
                 object.__setattr__(self, name, tuple(value))
@@ -147,6 +152,6 @@ class SandboxConfig:
         """The knobs as JSON-friendly values."""
         out = dataclasses.asdict(self)
         out["today"] = self.today.isoformat() if self.today else None
-        for name in ("active_versions", "fault_kinds", "forbidden_account_ids"):
+        for name in ("active_versions", "fault_kinds", "forbidden_account_ids", "unknown_pivots"):
             out[name] = list(out[name])
         return out

@@ -121,6 +121,8 @@ NOT_EMULATED_METRICS = frozenset({"averageDwellTime", "audiencePenetration"})
 FINDERS = ("analytics", "statistics")  # one `pivot`; up to three `pivots`
 MAX_STATISTICS_PIVOTS = 3
 ENTITY_PIVOTS = ("ACCOUNT", "CAMPAIGN_GROUP", "CAMPAIGN", "CREATIVE")
+# Breakdown pivots (breakdowns.py): conversion rules, and the device an impression was served on.
+BREAKDOWN_PIVOTS = ("CONVERSION", "IMPRESSION_DEVICE_TYPE")
 # Professional demographic pivots: analytics finder only, values approximate and a day late.
 MEMBER_PIVOTS = frozenset({
     "MEMBER_COMPANY", "MEMBER_COMPANY_SIZE", "MEMBER_COUNTRY_V2", "MEMBER_REGION_V2",
@@ -128,8 +130,8 @@ MEMBER_PIVOTS = frozenset({
 })  # fmt: skip
 # Documented pivots the sandbox does not emulate (a request for one is refused).
 NOT_EMULATED_PIVOTS = frozenset({
-    "COMPANY", "SHARE", "CONVERSION", "CONVERSATION_NODE", "CONVERSATION_NODE_OPTION_INDEX",
-    "SERVING_LOCATION", "CARD_INDEX", "PLACEMENT_NAME", "IMPRESSION_DEVICE_TYPE",
+    "COMPANY", "SHARE", "CONVERSATION_NODE", "CONVERSATION_NODE_OPTION_INDEX",
+    "SERVING_LOCATION", "CARD_INDEX", "PLACEMENT_NAME",
 })  # fmt: skip
 GRANULARITIES = ("DAILY", "MONTHLY", "YEARLY", "ALL")
 
@@ -186,6 +188,9 @@ HIDDEN_WITHOUT_STATUS_FILTER = frozenset({"REMOVED", "PENDING_DELETION"})
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
 MAX_CREATIVE_PAGE_SIZE = 100
+# The conversions finder (q=account) pages by offset: start and count, paging.total.
+DEFAULT_CONVERSIONS_COUNT = 10
+MAX_CONVERSIONS_COUNT = 500
 
 # -- Posts API ----------------------------------------------------------------------------------
 

@@ -9,10 +9,18 @@ from urllib.parse import unquote
 
 from .analytics import AnalyticsEngine
 from .analytics_request import parse_request
+from .breakdowns import CONVERSION_PIVOT, conversion_rules
 from .config import SandboxConfig
+from .contract import DEFAULT_CONVERSIONS_COUNT, MAX_CONVERSIONS_COUNT
 from .data import Advertiser
 from .entities import EntityFinders
-from .errors import access_denied, bad_request, legacy_error, restli_error
+from .errors import (
+    access_denied,
+    bad_request,
+    legacy_error,
+    missing_parameter,
+    restli_error,
+)
 from .faults import Clock, DailyQuota, DataVolume, FaultInjector
 from .oauth import TokenStore
 from .posts import PostsApi
@@ -83,9 +91,11 @@ class RestApi:
     ) -> Response:
         entities = self.entities
         if parts == ["adAnalytics"]:
-            return self._analytics(query, config)
+            return self._analytics(query, config, version)
         if parts[0] == "posts":
             return Response.json(self.posts.answer(parts, query, version, scope=config.posts_scope))
+        if parts == ["conversions"]:
+            return self._conversions(query, config, version)
         if not parts or parts[0] != "adAccounts" or len(parts) > 4:
             raise legacy_error(404, f"No resource found at /rest/{'/'.join(parts)}")
         if len(parts) == 1:
@@ -110,8 +120,42 @@ class RestApi:
             return Response.json(entities.search_campaigns(account_id, query, config))
         return Response.json(entities.search_creatives(account_id, query, config))
 
-    def _analytics(self, query: Query, config: SandboxConfig) -> Response:
+    def _conversions(self, query: Query, config: SandboxConfig, version: str) -> Response:
+        """The conversions finder by account (q=account), paged by offset (start, count)."""
+        if query.get("q") != "account":
+            raise bad_request(f"Invalid value '{query.get('q')}' for parameter 'q'")
+        if config.conversions_denied:
+            raise access_denied("conversions.FINDER-account", version)
+        account = query.get("account")
+        if account is None:
+            raise missing_parameter("account")
+        prefix = "urn:li:sponsoredAccount:"
+        account_id = str(account)[len(prefix) :]
+        if not str(account).startswith(prefix) or not account_id.isdigit():
+            raise bad_request(f"Invalid URN '{account}' in parameter 'account'")
+        if int(account_id) in config.forbidden_account_ids:
+            raise access_denied("conversions.FINDER-account", version)
+        if int(account_id) not in self.advertiser.currency:
+            return Response.json({"elements": [], "paging": {"start": 0, "count": 0, "total": 0}})
+        try:
+            start = int(query.get("start") or 0)
+            count = int(query.get("count") or DEFAULT_CONVERSIONS_COUNT)
+        except (TypeError, ValueError) as exc:
+            raise bad_request("Invalid value for parameter 'start' or 'count'") from exc
+        if start < 0 or not 1 <= count <= MAX_CONVERSIONS_COUNT:
+            raise bad_request("Invalid value for parameter 'start' or 'count'")
+        rules = conversion_rules(self.advertiser, int(account_id))
+        page = rules[start : start + count]
+        paging = {"start": start, "count": count, "total": len(rules), "links": []}
+        return Response.json({"elements": page, "paging": paging})
+
+    def _analytics(self, query: Query, config: SandboxConfig, version: str) -> Response:
         request = parse_request(query)
+        for pivot in request.pivots:
+            if pivot in config.unknown_pivots:
+                raise bad_request(f"Invalid value '{pivot}' for parameter 'pivots'")
+            if pivot == CONVERSION_PIVOT and config.conversions_denied:
+                raise access_denied("adAnalytics.FINDER-statistics", version)
         rows = self.engine.rows(
             request,
             forbidden=frozenset(config.forbidden_account_ids),

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from . import analytics_knobs
+from . import analytics_knobs, breakdowns
 from .config import SandboxConfig
 from .contract import ADDITIVE_METRICS, DECIMAL_METRICS
 from .data import SCALE, Advertiser
@@ -156,6 +156,44 @@ class Truth:
     ) -> Totals:
         """Every metric of an account summed over the days from start to end (inclusive)."""
         return _total(self.account_daily(account), start, end)
+
+    def conversion_rules(self, account: Key) -> list[dict[str, Any]]:
+        """The account's conversion rules as the conversions finder serves them."""
+        return breakdowns.conversion_rules(self.advertiser, _id(account))
+
+    def conversions_by_rule(self, creative: str) -> dict[tuple[str, date], Totals]:
+        """Per (rule URN, day), the conversion metrics of one creative as the CONVERSION pivot
+        serves them (nothing for a creative creative-level reports leave out)."""
+        out: dict[tuple[str, date], Totals] = {}
+        adv = self.advertiser
+        for urn in self._reported([f"urn:li:sponsoredCreative:{_id(creative)}"]):
+            ref = adv.refs[urn]
+            for ordinal, metrics in sorted(adv.facts.get(urn, {}).items()):
+                for values, part in breakdowns.parts(adv, ["CONVERSION"], ref, ordinal, metrics):
+                    out[values["CONVERSION"], date.fromordinal(ordinal)] = {
+                        name: to_python(name, value) for name, value in part.items()
+                    }
+        return out
+
+    def device_daily(self, campaign: Key) -> dict[tuple[str, date], Totals]:
+        """Per (device, day), the metrics of a campaign the IMPRESSION_DEVICE_TYPE pivot serves,
+        for the devices with any of them non-zero."""
+        sums: dict[tuple[str, int], dict[str, int]] = {}
+        adv = self.advertiser
+        for urn in self.creatives_of(campaign=campaign):
+            ref = adv.refs[urn]
+            for ordinal, metrics in adv.facts.get(urn, {}).items():
+                pivots = ["IMPRESSION_DEVICE_TYPE"]
+                for values, part in breakdowns.parts(adv, pivots, ref, ordinal, metrics):
+                    bucket = sums.setdefault((values["IMPRESSION_DEVICE_TYPE"], ordinal), {})
+                    for name, value in part.items():
+                        bucket[name] = bucket.get(name, 0) + value
+        served = [m for m in ADDITIVE_METRICS if m not in breakdowns.DEVICE_UNSERVED_METRICS]
+        return {
+            (device, date.fromordinal(ordinal)): {m: to_python(m, bucket.get(m, 0)) for m in served}
+            for (device, ordinal), bucket in sorted(sums.items())
+            if any(bucket.values())
+        }
 
     def to_json(self) -> dict[str, Any]:
         """Totals over the data window of every additive metric; decimals as strings."""

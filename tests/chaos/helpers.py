@@ -49,6 +49,9 @@ BRONZE_KEYS: dict[str, tuple[str, ...]] = {
     "posts": ("id",),
     "ad_analytics_by_campaign": ("pivot_value", "start_date"),
     "ad_analytics_by_creative": ("pivot_value", "start_date"),
+    "conversions": ("id",),
+    "ad_analytics_by_conversion": ("pivot_value", "breakdown_value", "start_date"),
+    "ad_analytics_by_device": ("pivot_value", "breakdown_value", "start_date"),
     "_sync_runs": ("run_id",),
 }
 MEMBER_KEYS = ("campaign", "pivot_value", "start_date")

@@ -10,7 +10,13 @@ from typing import Any
 
 import pytest
 
-from ingest.linkedin_ads import DAILY_ANALYTICS, ENTITY_KINDS, analytics, settings
+from ingest.linkedin_ads import (
+    BREAKDOWN_ANALYTICS,
+    DAILY_ANALYTICS,
+    ENTITY_KINDS,
+    analytics,
+    settings,
+)
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.warehouse import Warehouse
@@ -25,6 +31,8 @@ BRONZE_TABLES = [
     "posts",
     *DAILY_ANALYTICS,
     *(f"ad_analytics_by_member_{name}" for name in settings.DEMOGRAPHIC_PIVOTS),
+    "conversions",
+    *BREAKDOWN_ANALYTICS,
 ]
 DLT_TABLES = ["_dlt_loads", "_dlt_pipeline_state", "_dlt_version"]
 
@@ -164,7 +172,7 @@ def test_analytics_requests_in_flight_never_exceed_the_concurrency_setting(
     monkeypatch.setattr(LinkedInClient, "get", counting_get)
     sandbox.configure(latency_ms=20)
     try:
-        # when one account's ten analytics tables load with concurrency 3
+        # when one account's analytics tables load with concurrency 3
         account = sandbox.truth.accounts[0]["id"]
         load(duckdb_warehouse, sandbox, account_ids=[account], concurrency=3)
     finally:

@@ -1,17 +1,18 @@
-{#- bronze.posts appears with the first post a run reads (macros/source_if_loaded.sql). -#}
+{#- bronze.posts appears with the first post a run reads (macros/source_or_empty.sql). -#}
 {%- set text = dbt.type_string() %}
+{%- set bronze_columns = {
+    'id': text, 'author': text, 'commentary': text, 'lifecycle_state': text,
+    'content__article__title': text, 'content__article__description': text,
+    'content__article__source': text, 'content__media__title': text,
+    'content__media__id': text, 'read_error': text, 'read_status': 'bigint',
+    'published_at': 'bigint', 'last_modified_at': 'bigint', '_dlt_load_id': text,
+} -%}
 
 with
 
 source as (
 
-    {{ source_if_loaded(source('linkedin_ads', 'posts'), {
-        'id': text, 'author': text, 'commentary': text, 'lifecycle_state': text,
-        'content__article__title': text, 'content__article__description': text,
-        'content__article__source': text, 'content__media__title': text,
-        'content__media__id': text, 'read_error': text, 'read_status': 'bigint',
-        'published_at': 'bigint', 'last_modified_at': 'bigint', '_dlt_load_id': text,
-    }) }}
+    select * from {{ source_or_empty('linkedin_ads', 'posts', bronze_columns) }}
 
 ),
 

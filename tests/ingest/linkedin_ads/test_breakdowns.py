@@ -1,0 +1,155 @@
+"""Conversion rules and the statistics-finder tables (conversions by rule, delivery by device)
+against a scripted API (httpx.MockTransport)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import httpx
+
+from ingest.linkedin_ads import breakdowns, restli, settings
+from ingest.linkedin_ads.analytics import Window
+from ingest.linkedin_ads.breakdowns import BREAKDOWNS, ConversionRules, statistics_params
+from ingest.linkedin_ads.client import LinkedInClient
+from ingest.linkedin_ads.stats import SyncStats
+
+BY_RULE, BY_DEVICE = BREAKDOWNS
+ACCOUNT = "urn:li:sponsoredAccount:7"
+
+
+class _Entities:
+    """An entity cache where every account can be read (and has no campaigns)."""
+
+    def get(self, kind: str, account: int) -> list[dict[str, Any]]:
+        return []
+
+
+def _client(handler: Callable[[httpx.Request], httpx.Response]) -> LinkedInClient:
+    return LinkedInClient(
+        base_url="https://api.example/rest",
+        api_version="202610",
+        access_token="t",
+        transport=httpx.MockTransport(handler),
+        max_attempts=1,
+    )
+
+
+def _query(request: httpx.Request) -> dict[str, str]:
+    return {key: values[0] for key, values in parse_qs(request.url.query.decode()).items()}
+
+
+def test_statistics_request_names_both_pivots_in_restli_2_syntax() -> None:
+    params = statistics_params(
+        pivots=BY_RULE.pivots,
+        window=Window(date(2026, 1, 1), date(2026, 1, 31)),
+        facet_name="accounts",
+        facet_urns=[ACCOUNT],
+        metrics=BY_RULE.metrics,
+    )
+    query = restli.encode_query(params)
+    assert query.startswith(
+        "q=statistics&pivots=List(CREATIVE,CONVERSION)&timeGranularity=(value:DAILY)"
+        "&dateRange=(start:(year:2026,month:1,day:1),end:(year:2026,month:1,day:31))"
+        "&accounts=List(urn%3Ali%3AsponsoredAccount%3A7)&fields=dateRange,pivotValues,"
+    )
+    assert query.endswith(
+        "externalWebsiteConversions,externalWebsitePostClickConversions,"
+        "externalWebsitePostViewConversions,conversionValueInLocalCurrency"
+    )
+
+
+def test_each_breakdown_fits_one_request_per_window() -> None:
+    for breakdown in BREAKDOWNS:
+        assert 1 <= len(breakdown.metrics) <= settings.METRICS_PER_CHUNK
+
+
+def test_device_table_asks_for_no_metric_linkedin_does_not_serve_with_the_pivot() -> None:
+    asked = {metric.api_name for metric in BY_DEVICE.metrics}
+    assert {"impressions", "clicks", "costInLocalCurrency", "costInUsd"} <= asked
+    assert not asked & {
+        "externalWebsiteConversions",
+        "conversionValueInLocalCurrency",
+        "oneClickLeads",
+        "approximateMemberReach",
+    }
+
+
+def test_conversion_rules_are_paged_by_offset_until_the_total() -> None:
+    # given an API that returns at most two rules a page of three
+    rules = [{"id": n, "account": ACCOUNT} for n in (11, 12, 13)]
+    starts: list[int] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        query = _query(request)
+        assert request.url.path == "/rest/conversions"
+        assert query["q"] == "account"
+        assert unquote(query["account"]) == ACCOUNT
+        start = int(query["start"])
+        starts.append(start)
+        page = rules[start : start + 2]
+        return httpx.Response(200, json={"elements": page, "paging": {"total": 3}})
+
+    # when the rules of the account are read
+    found = ConversionRules(_client(api), _Entities(), SyncStats()).get(7)  # type: ignore[arg-type]
+
+    # then every rule comes once, asked for from each offset
+    assert found == rules
+    assert starts == [0, 2]
+
+
+def test_a_token_without_conversion_tracking_warns_once_and_asks_once() -> None:
+    calls: list[str] = []
+
+    def api(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        message = "Not enough permissions to access: conversions.FINDER-account.20261001"
+        return httpx.Response(
+            403, json={"status": 403, "code": "ACCESS_DENIED", "message": message}
+        )
+
+    stats = SyncStats()
+    rules = ConversionRules(_client(api), _Entities(), stats)  # type: ignore[arg-type]
+    assert rules.get(7) is None
+    assert rules.get(8) is None
+    assert calls == ["/rest/conversions"]
+    (warning,) = stats.warnings
+    assert warning.startswith("conversions: not loaded, the API does not serve it")
+    assert "403 ACCESS_DENIED" in warning
+    assert stats.skipped_accounts == {}
+
+
+def test_statistics_rows_keep_both_pivot_values_and_the_empty_device() -> None:
+    # given a statistics answer with two pivot values per row, one device value empty
+    def api(request: httpx.Request) -> httpx.Response:
+        assert _query(request)["pivots"] == "List(CAMPAIGN,IMPRESSION_DEVICE_TYPE)"
+        day = {"year": 2026, "month": 3, "day": 2}
+        rows = [
+            {"pivotValues": ["urn:li:sponsoredCampaign:5", device], "impressions": impressions}
+            | {"dateRange": {"start": day, "end": day}}
+            for device, impressions in (("MOBILE_APP", 7), ("", 2))
+        ]
+        return httpx.Response(200, json={"elements": rows})
+
+    fetch = breakdowns._StatisticsFetch(
+        _client(api),
+        pivots=BY_DEVICE.pivots,
+        granularity="DAILY",
+        facet_name="accounts",
+        facet_urns=[ACCOUNT],
+        windows=[Window(date(2026, 3, 1), date(2026, 3, 2))],
+        metrics=BY_DEVICE.metrics,
+    )
+    ((_, table),) = list(fetch)
+
+    # when the joined key is split again
+    rows = breakdowns.split_pivot_values(table).to_pylist()
+
+    # then each row keeps its campaign and its device, the empty one included
+    assert [(r["pivot_value"], r["breakdown_value"], r["impressions"]) for r in rows] == [
+        ("urn:li:sponsoredCampaign:5", "", 2),
+        ("urn:li:sponsoredCampaign:5", "MOBILE_APP", 7),
+    ]
+    assert fetch.requests == 1
