@@ -31,9 +31,10 @@ ROOT_TABLES = [
     "ad_analytics_by_conversion",
     "ad_analytics_by_device",
 ]
-# Bronze tables an API may not serve (a missing scope, an older version): dlt then never creates
-# them, and their staging views read them through source_or_empty().
-OPTIONAL_TABLES = {"conversions", "ad_analytics_by_conversion", "ad_analytics_by_device"}
+# Bronze tables an API may not serve (a missing scope, an older version), and posts before the
+# first is read: dlt then never creates them, and their staging views read them through
+# source_or_empty().
+OPTIONAL_TABLES = {"posts", "conversions", "ad_analytics_by_conversion", "ad_analytics_by_device"}
 # The sync log: in bronze, written by ingest/sync_log.py (not dlt), with its own staging view.
 SYNC_LOG_TABLE = "_sync_runs"
 # Bronze list fields: JSON columns of their parent table, unpacked in staging (no child tables).
