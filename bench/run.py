@@ -187,6 +187,7 @@ def _x(value: float | None) -> str:
 def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
     size = SIZES[name]
     result = SizeResult(name)
+    load_start = os.getloadavg()[0]
     today = datetime.now(UTC).date()  # the source reads through today (UTC)
     yesterday = today - timedelta(days=1)
     result.lines += [
@@ -207,6 +208,12 @@ def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
                     )
                 )
     result.lines += ["", *dbt_rows, ""]
+    result.lines += [
+        f"- load average (1 min) at the start and the end: {load_start:.1f}, "
+        f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: the machine is shared, so times "
+        "are comparable only at similar loads",
+        "",
+    ]
     for line in result.lines:
         print(line)
     return result

@@ -152,8 +152,8 @@ def analytics_params(
 def plan_windows(
     start: date,
     end: date,
-    expected_rows: Callable[[date], int],
-    cap: int = settings.ANALYTICS_ROW_CAP,
+    expected_rows: Callable[[date], float],
+    cap: float = settings.ANALYTICS_ROW_CAP,
 ) -> list[Window]:
     """Fewest contiguous windows covering start..end whose expected rows stay below `cap`.
 
@@ -165,7 +165,7 @@ def plan_windows(
         raise ValueError(f"end ({end}) is before start ({start})")
     windows: list[Window] = []
     window_start: date | None = None
-    rows = 0
+    rows = 0.0
     day = start
     while day <= end:
         day_rows = expected_rows(day)

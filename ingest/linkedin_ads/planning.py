@@ -11,6 +11,10 @@ a row is a day the campaign delivered) on the days they cover, and from each cam
 on days they do not (the campaign table not read first, or stopped early). A creative row needs
 its campaign delivering and the creative created, so the creative table expects, per day, the
 creatives created by then of the campaigns that delivered.
+
+That count is an upper bound (a creative of a delivering campaign need not deliver that day), so
+a daily table's windows are planned one at a time per account: each next window from the rows the
+last one actually returned, as a share of the rows it was expected to return (`delivered_share`).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ __all__ = [
     "Delivery",
     "Task",
     "complete_through",
+    "delivered_share",
     "facet_groups",
     "may_deliver",
     "plan_tasks",
@@ -38,6 +43,10 @@ __all__ = [
 ]
 
 Record = dict[str, Any]
+
+# Windows planned from a measured share fill this much of the cap at most: the share of one
+# window is not exactly the next one's, and a response at the cap costs a split.
+MEASURED_FILL = 0.99
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,7 @@ class Task:
     facet_urns: tuple[str, ...]
     windows: tuple[Window, ...]
     campaign: str | None = None  # demographic tables: the campaign the rows belong to
+    expected_rows: int = 0  # daily tables: the rows the estimate expects (before any share)
 
 
 def start_for(options: SyncOptions, granularity: str, loaded_through: str | None) -> date:
@@ -112,6 +122,12 @@ def may_deliver(campaign: Record, delivery: Delivery | None) -> Callable[[date],
     return on
 
 
+def delivered_share(expected_rows: int, rows: int) -> float | None:
+    """The share of the estimate's rows (`Task.expected_rows`) that a window returned; None
+    when either is 0 (a window that returned nothing says nothing about the next one)."""
+    return rows / expected_rows if rows and expected_rows else None
+
+
 def _created_by(creatives: Sequence[Record]) -> Callable[[date], int]:
     """How many of `creatives` exist by the end of a day (a creative without createdAt always)."""
     created = sorted(_day(creative.get("createdAt")) or date.min for creative in creatives)
@@ -159,12 +175,15 @@ def plan_tasks(
     start: date,
     options: SyncOptions,
     delivery: Delivery | None = None,
+    share: float | None = None,
 ) -> list[Task]:
     """An account's tasks from `start` to today.
 
     `creatives` is given for the creative table only: a campaign then weighs its creatives (one
     row each per day), otherwise one. `delivery`, when given, says which campaigns delivered on
-    the days it covers.
+    the days it covers. `share` (daily tables), when given, is the measured share of the
+    estimate's rows that came (`delivered_share` of the window before `start`): windows then
+    expect that share of the estimate and stay below `MEASURED_FILL` of the cap.
     """
     end = options.today
     if start > end:
@@ -195,20 +214,29 @@ def plan_tasks(
         created = _created_by(by_campaign.get(_urn(campaign), ()))
         return lambda day: created(day) if on(day) else 0
 
+    scale, cap = (
+        (1.0, options.row_cap) if share is None else (share, options.row_cap * MEASURED_FILL)
+    )
     tasks = []
     for group in facet_groups(campaigns, weight, options.row_cap):
         members = [rows_per_day(c) for c in (campaigns if group is None else group)]
+        estimate = {day: sum(rows(day) for rows in members) for day in _days(start, end)}
         windows = analytics.plan_windows(
-            start,
-            end,
-            lambda day, members=members: sum(rows(day) for rows in members),
-            cap=options.row_cap,
+            start, end, lambda day, estimate=estimate: scale * estimate[day], cap=cap
         )
         if group is None:
             facet = ("accounts", (restli.urn("sponsoredAccount", account_id),))
         else:
             facet = ("campaigns", tuple(_urn(c) for c in group))
-        tasks.extend(Task(account_id, *facet, (window,)) for window in windows)
+        tasks.extend(
+            Task(
+                account_id,
+                *facet,
+                (window,),
+                expected_rows=sum(estimate[day] for day in _days(window.start, window.end)),
+            )
+            for window in windows
+        )
     return tasks
 
 

@@ -13,9 +13,10 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, ThreadPoolExecutor, wait
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import dlt
@@ -74,6 +75,14 @@ class AnalyticsReader:
     def plan(self, account_id: int, loaded_through: str | None) -> list[Task]:
         start = planning.start_for(self.options, self.granularity, loaded_through)
         self.starts[account_id] = start
+        return self._plan(account_id, start)
+
+    def replan(self, task: Task, rows: int) -> list[Task]:
+        """The account's tasks after `task`, planned from the rows `task` returned."""
+        share = planning.delivered_share(task.expected_rows, rows)
+        return self._plan(task.account_id, task.windows[-1].end + timedelta(days=1), share)
+
+    def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task]:
         campaigns = self.entities.get("campaigns", account_id)
         if campaigns is None or start > self.options.today:
             return []
@@ -90,6 +99,7 @@ class AnalyticsReader:
             start=start,
             options=self.options,
             delivery=None if self.records_deliveries else self.deliveries.get(account_id),
+            share=share,
         )
 
     def run(self, task: Task) -> Rows | None:
@@ -166,7 +176,18 @@ class AnalyticsReader:
         }
         done: dict[int, list[Task]] = {account_id: [] for account_id in plans}
         progress = _Progress(self.table, sum(len(tasks) for tasks in plans.values()))
-        queued = iter([task for tasks in plans.values() for task in tasks])
+        # A daily table read for the whole account asks for one window at a time per account,
+        # each planned from the rows of the one before (accounts still run side by side).
+        one_by_one = {
+            account_id
+            for account_id, tasks in plans.items()
+            if self.granularity == "DAILY" and all(t.facet_name == "accounts" for t in tasks)
+        }
+        queued = deque(
+            task
+            for account_id, tasks in plans.items()
+            for task in (tasks[:1] if account_id in one_by_one else tasks)
+        )
         # Only a few tasks ahead of the rows dlt has taken: memory holds a few windows' rows,
         # never the table's history, however much faster the API answers than dlt writes.
         # Enough of them to give the request pool twice its workers' worth of chunk requests.
@@ -177,10 +198,8 @@ class AnalyticsReader:
             running: dict[Future[Rows | None], Task] = {}
 
             def submit() -> None:
-                while len(running) < ahead and not self.stats.stopped_by:
-                    task = next(queued, None)
-                    if task is None:
-                        return
+                while queued and len(running) < ahead and not self.stats.stopped_by:
+                    task = queued.popleft()
                     running[pool.submit(self.run, task)] = task
 
             try:
@@ -199,6 +218,12 @@ class AnalyticsReader:
                         if rows is None:
                             continue
                         done[task.account_id].append(task)
+                        if task.account_id in one_by_one:
+                            planned = plans[task.account_id]
+                            rest = self.replan(task, rows.num_rows)
+                            planned[planned.index(task) + 1 :] = rest
+                            progress.tasks = sum(len(tasks) for tasks in plans.values())
+                            queued.extend(rest[:1])
                         if self.records_deliveries:
                             self.deliveries.record(task.account_id, rows)
                         progress.step(rows.num_rows)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator, Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,8 @@ from .demographics import Demographics
 # The sandbox models reach (members reached) as a share of impressions instead of summing it.
 REACH = "approximateMemberReach"
 REACH_SOURCE = "impressions"
+# The pivot whose value is a facet's URN, for the index of creatives by facet.
+_FACET_PIVOT = {"accounts": "ACCOUNT", "campaigns": "CAMPAIGN"}
 # No metric requested: a row is kept or suppressed on these.
 DECISIVE_DEFAULTS = ("impressions", "clicks")
 
@@ -33,10 +36,15 @@ def _pivot_value(pivot: str, ref: CreativeRef) -> str:
 
 
 def select_creatives(
-    adv: Advertiser, request: AnalyticsRequest, forbidden: frozenset[int]
+    adv: Advertiser,
+    request: AnalyticsRequest,
+    forbidden: frozenset[int],
+    candidates: Iterable[CreativeRef] | None = None,
 ) -> list[CreativeRef]:
-    """Creatives matching every facet (AND), outside forbidden accounts."""
-    refs = [r for r in adv.refs.values() if r.account_id not in forbidden]
+    """Creatives matching every facet (AND), outside forbidden accounts; among `candidates`
+    (every creative when None)."""
+    pool = adv.refs.values() if candidates is None else candidates
+    refs = [r for r in pool if r.account_id not in forbidden]
     orgs = {a["id"]: a["reference"] for a in adv.accounts}
     for name, values in request.facets.items():
         wanted = set(values)
@@ -87,6 +95,24 @@ class AnalyticsEngine:
         self.adv = adv
         self.demographics = Demographics(adv.seed)
         self._gaps: dict[int, frozenset[str]] = {}
+        # Indexes, so that a request costs what it selects: creatives by account and campaign
+        # URN (in URN order), and each creative's fact days in order (restatements replace a
+        # day's metrics, never add a day, so the days stay as generated).
+        self._by_facet: dict[str, dict[str, list[CreativeRef]]] = {f: {} for f in _FACET_PIVOT}
+        for ref in adv.refs.values():
+            for facet, pivot in _FACET_PIVOT.items():
+                self._by_facet[facet].setdefault(_pivot_value(pivot, ref), []).append(ref)
+        self._days = {urn: sorted(facts) for urn, facts in adv.facts.items()}
+
+    def _candidates(self, request: AnalyticsRequest) -> list[CreativeRef] | None:
+        """The creatives of the request's campaigns or accounts facet, from the index (None
+        without either facet)."""
+        for facet in ("campaigns", "accounts"):
+            if facet in request.facets:
+                index = self._by_facet[facet]
+                refs = [ref for urn in set(request.facets[facet]) for ref in index.get(urn, ())]
+                return sorted(refs, key=lambda ref: ref.urn)
+        return None
 
     def gapped(self, count: int) -> frozenset[str]:
         """The creatives the creative-level reports leave out (knob creative_gaps)."""
@@ -130,7 +156,7 @@ class AnalyticsEngine:
             return []
         if request.member:
             hi = min(hi, adv.last_ordinal - 1)  # demographics lag a day
-        creatives = select_creatives(adv, request, forbidden)
+        creatives = select_creatives(adv, request, forbidden, self._candidates(request))
         breakdown = bool(breakdowns.BREAKDOWN_PIVOTS.intersection(request.pivots))
         tails = money_tails and not request.member and not breakdown
         if "CREATIVE" in request.pivots and not request.member:
@@ -179,13 +205,16 @@ class AnalyticsEngine:
         period_of: dict[int, tuple[int, int]],
         tails: bool = False,
     ) -> Iterator[tuple[CreativeRef, tuple[int, int], Mapping[str, int]]]:
-        """(creative, period, that day's metrics as served) for every day of delivery."""
-        facts = self.adv.facts
+        """(creative, period, that day's metrics as served) for every day of delivery in the
+        days of `period_of` (consecutive)."""
+        if not period_of:
+            return
+        lo, hi = min(period_of), max(period_of)
         for ref in creatives:
-            for ordinal, metrics in facts.get(ref.urn, {}).items():
-                period = period_of.get(ordinal)
-                if period is None:
-                    continue
+            facts = self.adv.facts.get(ref.urn, {})
+            days = self._days.get(ref.urn, [])
+            for ordinal in days[bisect_left(days, lo) : bisect_right(days, hi)]:
+                period, metrics = period_of[ordinal], facts[ordinal]
                 if tails:
                     metrics = analytics_knobs.with_tails(ref.urn, ordinal, metrics)
                 yield ref, period, metrics

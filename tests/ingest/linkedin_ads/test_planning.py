@@ -1,16 +1,21 @@
-"""Planning from the same run's daily campaign rows: demographic and creative requests follow
-what the campaigns actually delivered, and fall back on schedules where the rows say nothing."""
+"""Planning from the same run's rows: demographic and creative requests follow what the campaigns
+actually delivered, and fall back on schedules where the rows say nothing; each next daily window
+is sized from the rows the window before it returned."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pyarrow as pa
+import pytest
 
 from ingest.linkedin_ads.analytics import Window
 from ingest.linkedin_ads.config import SyncOptions
-from ingest.linkedin_ads.planning import Delivery, plan_tasks
-from ingest.linkedin_ads.reader import Deliveries
+from ingest.linkedin_ads.planning import Delivery, delivered_share, plan_tasks
+from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
+from ingest.linkedin_ads.settings import METRICS
+from ingest.linkedin_ads.stats import SyncStats
 
 START, TODAY = date(2026, 1, 1), date(2026, 6, 30)
 OPTIONS = SyncOptions(
@@ -166,3 +171,86 @@ def test_deliveries_answer_only_for_accounts_read_completely() -> None:
         {_urn(1): {date(2026, 6, 1), date(2026, 6, 2)}, _urn(2): {date(2026, 6, 2)}},
     )
     assert deliveries.get(8) is None
+
+
+@pytest.mark.parametrize(
+    ("expected", "rows", "share"),
+    [(200, 150, 0.75), (80, 100, 1.25), (200, 0, None), (0, 5, None)],
+)
+def test_delivered_share_is_rows_over_expected_rows_unless_either_is_zero(
+    expected: int, rows: int, share: float | None
+) -> None:
+    assert delivered_share(expected, rows) == share
+
+
+def _creative_tasks(share: float | None, start: date = date(2026, 6, 1)) -> list[Any]:
+    # one campaign delivering every day with 10 creatives: 10 expected rows a day, cap 100
+    return plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS[:1],
+        creatives=_creatives(1, 10, START),
+        start=start,
+        options=OPTIONS,
+        delivery=Delivery(START, {_urn(1): _days(START, TODAY)}),
+        share=share,
+    )
+
+
+def test_a_measured_share_sizes_the_windows_against_most_of_the_cap() -> None:
+    # by the estimate: windows of 9 days (90 rows; 100 would reach the cap)
+    estimated = _creative_tasks(None)
+    assert estimated[0].windows == (Window(date(2026, 6, 1), date(2026, 6, 9)),)
+    assert estimated[0].expected_rows == 90
+    # half the expected rows came: 5 a day, windows of 19 days (95 rows, below 99% of the cap);
+    # a task still states the estimate's rows, so that the next share is measured against them
+    measured = _creative_tasks(0.5)
+    assert measured[0].windows == (Window(date(2026, 6, 1), date(2026, 6, 19)),)
+    assert measured[0].expected_rows == 190
+    assert [task.windows[0].end for task in measured[:2]] == [date(2026, 6, 19), TODAY]
+
+
+class _Entities:
+    """The reader's view of the entity cache: one account's campaigns and creatives."""
+
+    def get(self, kind: str, account_id: int) -> list[dict[str, Any]]:
+        return CAMPAIGNS[:1] if kind == "campaigns" else _creatives(1, 10, START)
+
+
+def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() -> None:
+    # given: the creative table's reader, this run's campaign rows recorded for account 9
+    deliveries = Deliveries()
+    deliveries.record(
+        9,
+        pa.table(
+            {
+                "pivot_value": [_urn(1)] * 181,
+                "start_date": pa.array(sorted(_days(START, TODAY))),
+            }
+        ),
+    )
+    deliveries.complete(9, START)
+    reader = AnalyticsReader(
+        table="ad_analytics_by_creative",
+        pivot="CREATIVE",
+        granularity="DAILY",
+        metrics=METRICS,
+        accounts=[9],
+        entities=_Entities(),  # type: ignore[arg-type]
+        client=None,  # type: ignore[arg-type]
+        options=OPTIONS,
+        stats=SyncStats(),
+        requests=None,  # type: ignore[arg-type]
+        deliveries=deliveries,
+    )
+    first = reader.plan(9, loaded_through="2026-07-01")  # re-reads from June 2
+    assert first[0].windows == (Window(date(2026, 6, 2), date(2026, 6, 10)),)
+
+    # when: the first window returned 45 of its 90 expected rows
+    rest = reader.replan(first[0], 45)
+
+    # then: the rest starts the next day and expects half the rows
+    assert rest == _creative_tasks(0.5, start=date(2026, 6, 11))
+    assert rest[0].windows == (Window(date(2026, 6, 11), date(2026, 6, 29)),)
+    # a window that returned nothing leaves the estimate as it was
+    assert reader.replan(first[0], 0) == _creative_tasks(None, start=date(2026, 6, 11))

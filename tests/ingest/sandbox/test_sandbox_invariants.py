@@ -10,6 +10,8 @@ from typing import Any
 from sandbox_helpers import Api, account_query
 
 from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.sandbox.analytics import AnalyticsEngine
+from ingest.sandbox.analytics_request import AnalyticsRequest
 from ingest.sandbox.contract import ADDITIVE_METRICS
 from ingest.sandbox.data import generate
 
@@ -185,3 +187,38 @@ def test_truth_route_matches_python_truth(api: Api) -> None:
         == truth.campaign_totals(campaign)["impressions"]
     )
     assert len(body["creatives"]) == len(truth.creatives)
+
+
+def test_a_request_sums_each_fact_of_its_facets_and_days_once() -> None:
+    # given: the engine's index by entity and day, and a request naming a campaign twice
+    adv = generate(7, date(2026, 6, 30))
+    campaign = adv.campaigns[0]
+    urn = f"urn:li:sponsoredCampaign:{campaign['id']}"
+    start, end = date(2026, 5, 20), date(2026, 6, 10)
+    request = AnalyticsRequest(
+        "analytics",
+        ("CAMPAIGN",),
+        "DAILY",
+        start,
+        end,
+        {"campaigns": (urn, urn), "accounts": (campaign["account"],)},
+        None,
+        ("dateRange", "pivotValues", "impressions"),
+        None,
+    )
+
+    # when
+    rows = AnalyticsEngine(adv).rows(
+        request, forbidden=frozenset(), row_cap=15_000, noise=0.0, extra_fields=False
+    )
+
+    # then: the same impressions per day as every fact of the campaign's creatives in the range
+    expected: Counter[date] = Counter()
+    for ref_urn, ref in adv.refs.items():
+        if ref.campaign_id == campaign["id"]:
+            for ordinal, metrics in adv.facts[ref_urn].items():
+                if start.toordinal() <= ordinal <= end.toordinal():
+                    expected[date.fromordinal(ordinal)] += metrics.get("impressions", 0)
+    served_days = {date(**row["dateRange"]["start"]): row["impressions"] for row in rows}
+    assert served_days == {day: count for day, count in expected.items() if count}
+    assert served_days
