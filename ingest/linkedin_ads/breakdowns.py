@@ -256,11 +256,11 @@ class StatisticsReader(AnalyticsReader):
         self.refused: str | None = None
         self._refusal = threading.Lock()
 
-    def plan(self, account_id: int, loaded_through: str | None) -> list[Task]:
-        start = planning.start_for(self.options, "DAILY", loaded_through)
-        self.starts[account_id] = start
+    def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task] | None:
+        if self.refused:
+            return None
         campaigns = self.entities.get("campaigns", account_id)
-        if campaigns is None or start > self.options.today or self.refused:
+        if campaigns is None or start > self.options.today:
             return []
         creatives = None
         if self.breakdown.pivots[0] == "CREATIVE":
@@ -271,7 +271,9 @@ class StatisticsReader(AnalyticsReader):
             rules = self.rules.get(account_id)
             if self.rules.refused:  # no conversion tracking for this token: nothing to split
                 self._refuse(self.rules.refused.replace(self.rules.table, self.table, 1))
-                return []
+                return None
+            if rules is None:  # the run stopped before the rules were read
+                return None
             if not rules:
                 return []
         # Planning by rows per entity-day: a lower cap stands for several rows per entity.
@@ -286,6 +288,7 @@ class StatisticsReader(AnalyticsReader):
             start=start,
             options=options,
             delivery=self.deliveries.get(account_id),
+            share=share,
         )
 
     def _refuse(self, message: str) -> None:

@@ -72,7 +72,9 @@ class AnalyticsReader:
         self.records_deliveries = pivot == "CAMPAIGN" and granularity == "DAILY"
         self.starts: dict[int, date] = {}  # account id -> first day this run reads
 
-    def plan(self, account_id: int, loaded_through: str | None) -> list[Task]:
+    def plan(self, account_id: int, loaded_through: str | None) -> list[Task] | None:
+        """The account's tasks from the first day to read; None when they cannot be known in
+        this run (the table refused, the run stopped): then the account's state stays."""
         start = planning.start_for(self.options, self.granularity, loaded_through)
         self.starts[account_id] = start
         return self._plan(account_id, start)
@@ -80,9 +82,9 @@ class AnalyticsReader:
     def replan(self, task: Task, rows: int) -> list[Task]:
         """The account's tasks after `task`, planned from the rows `task` returned."""
         share = planning.delivered_share(task.expected_rows, rows)
-        return self._plan(task.account_id, task.windows[-1].end + timedelta(days=1), share)
+        return self._plan(task.account_id, task.windows[-1].end + timedelta(days=1), share) or []
 
-    def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task]:
+    def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task] | None:
         campaigns = self.entities.get("campaigns", account_id)
         if campaigns is None or start > self.options.today:
             return []
@@ -171,8 +173,9 @@ class AnalyticsReader:
         state = dlt.current.resource_state().setdefault("loaded_through", {})
         self.warn_stale(state)
         plans = {
-            account_id: self.plan(account_id, state.get(str(account_id)))
+            account_id: tasks
             for account_id in self.accounts
+            if (tasks := self.plan(account_id, state.get(str(account_id)))) is not None
         }
         done: dict[int, list[Task]] = {account_id: [] for account_id in plans}
         progress = _Progress(self.table, sum(len(tasks) for tasks in plans.values()))

@@ -14,6 +14,8 @@ from ingest.linkedin_ads import breakdowns, restli, settings
 from ingest.linkedin_ads.analytics import Window
 from ingest.linkedin_ads.breakdowns import BREAKDOWNS, ConversionRules, statistics_params
 from ingest.linkedin_ads.client import LinkedInClient
+from ingest.linkedin_ads.config import SyncOptions
+from ingest.linkedin_ads.reader import Deliveries
 from ingest.linkedin_ads.stats import SyncStats
 
 BY_RULE, BY_DEVICE = BREAKDOWNS
@@ -153,3 +155,53 @@ def test_statistics_rows_keep_both_pivot_values_and_the_empty_device() -> None:
         ("urn:li:sponsoredCampaign:5", "MOBILE_APP", 7),
     ]
     assert fetch.requests == 1
+
+
+def _by_rule_reader(api: Callable[[httpx.Request], httpx.Response], stats: SyncStats) -> Any:
+    client = _client(api)
+    entities = _Entities()
+    options = SyncOptions(
+        account_ids=None,
+        start_date=date(2026, 1, 1),
+        today=date(2026, 3, 31),
+        attribution_window_days=30,
+        concurrency=1,
+        row_cap=15_000,
+    )
+    return breakdowns.StatisticsReader(
+        BY_RULE,
+        rules=ConversionRules(client, entities, stats),  # type: ignore[arg-type]
+        accounts=[7],
+        entities=entities,
+        client=client,
+        options=options,
+        stats=stats,
+        requests=None,
+        deliveries=Deliveries(),
+    )
+
+
+def test_rules_the_run_could_not_read_leave_the_by_rule_state_where_it_was() -> None:
+    # given a run stopped by the daily quota before it read an account's rules
+    stats = SyncStats()
+    stats.stop(RuntimeError("LinkedIn API 429: DAY limit"))
+    reader = _by_rule_reader(lambda request: httpx.Response(500), stats)
+    # then the by-rule table plans nothing for it and says so (None: the state must not move
+    # to today, or the next run would skip the days before its attribution window)
+    assert reader.plan(7, None) is None
+    assert reader.plan(7, "2026-02-01") is None
+
+
+def test_a_refused_rules_finder_leaves_the_by_rule_state_where_it_was() -> None:
+    # given a token without conversion tracking
+    def api(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"status": 403, "message": "Not enough permissions"})
+
+    stats = SyncStats()
+    reader = _by_rule_reader(api, stats)
+    # then the table plans nothing, warns once, and a later run with the scope starts over
+    assert reader.plan(7, None) is None
+    assert [line.split(":", 1)[0] for line in stats.warnings] == [
+        "conversions",
+        "ad_analytics_by_conversion",
+    ]
