@@ -1,4 +1,5 @@
-"""The lake of WAREHOUSE_TARGET=spark: bronze as Parquet folders under `LAKE_URL/bronze/`.
+"""The lake of WAREHOUSE_TARGET=spark: bronze as Parquet folders under `LAKE_URL/bronze/` (dlt's),
+and the sync log in `LAKE_URL/_sync_runs/`.
 
 Parquet is append-only: dlt appends each load's rows (its merge falls back to append on plain
 files), and dbt registers every folder in Spark's catalog as a view that keeps the latest load per
@@ -46,7 +47,11 @@ SYNC_RUNS_SCHEMA = pa.schema(
 
 
 def _folder(warehouse: Warehouse, table: str) -> tuple[Any, str]:
+    """A bronze table's folder; the sync log's is beside dlt's dataset folder, not in it (dlt
+    owns that folder: it creates it on the first load and drops its tables on a refresh)."""
     fs, root = url_to_fs(warehouse.lake_url)
+    if table == SYNC_RUNS:
+        return fs, f"{root.rstrip('/')}/{SYNC_RUNS}"
     return fs, f"{root.rstrip('/')}/{BRONZE}/{table}"
 
 
@@ -113,7 +118,7 @@ def bronze_tables(warehouse: Warehouse, keys: Mapping[str, Sequence[str]]) -> st
             tables[table] = {"location": location, "key": list(key), "order": "_dlt_load_id"}
     if _parquet_files(*_folder(warehouse, SYNC_RUNS)):
         tables[SYNC_RUNS] = {
-            "location": f"{warehouse.lake_url}/{BRONZE}/{SYNC_RUNS}",
+            "location": f"{warehouse.lake_url}/{SYNC_RUNS}",
             "key": ["run_id"],
             "order": "recorded_at_ns",
         }
