@@ -23,16 +23,19 @@ DOCS_PORT ?= 8080
 SIZES ?= S,M
 BI_PORT ?= 8088
 BI_VENV := bi/.venv
+# TARGET=spark (and the test suite, which runs a Spark cluster) add the optional `spark` group.
+SPARK_SYNCED := $(VENV)/.synced-spark
+SYNCED := $(VENV)/.synced $(if $(filter spark,$(TARGET)),$(SPARK_SYNCED))
 
 .PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth docs metrics bi
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z_-]+:.*## / {printf "  make %-10s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-run: $(VENV)/.synced ## Main job: load bronze (sandbox without a token), dbt build, docs, summary
+run: $(SYNCED) ## Main job: load bronze (sandbox without a token), dbt build, docs, summary (TARGET=spark too)
 	$(PY) -m ingest run
 
-test: $(VENV)/.synced ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
+test: $(SPARK_SYNCED) ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.synced ## Unit and contract tests only (no warehouse runs; under a minute)
@@ -46,10 +49,10 @@ lint: $(VENV)/.synced ## ruff and sqlfluff
 	$(VENV)/bin/ruff format --check .
 	WAREHOUSE_PATH=:memory: $(VENV)/bin/sqlfluff lint dbt_project
 
-ingest: $(VENV)/.synced ## Load bronze only
+ingest: $(SYNCED) ## Load bronze only
 	$(PY) -m ingest load
 
-build: $(VENV)/.synced ## dbt build (silver and gold) on the loaded warehouse
+build: $(SYNCED) ## dbt build (silver and gold) on the loaded warehouse
 	$(PY) -m ingest build
 
 auth: $(VENV)/.synced ## Sign in to LinkedIn (OAuth in a browser); saves tokens to .dlt/secrets.toml
@@ -61,7 +64,7 @@ bench: $(VENV)/.synced ## Benchmark requests, time and memory at SIZES (S,M,L; d
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)
 
-docs: $(VENV)/.synced ## Generate the dbt docs and serve them on 127.0.0.1:DOCS_PORT (default 8080)
+docs: $(SYNCED) ## Generate the dbt docs and serve them on 127.0.0.1:DOCS_PORT (default 8080)
 	$(PY) -m ingest docs --port $(DOCS_PORT)
 
 # mf reads dbt_project/target/semantic_manifest.json (written by make run) and profiles.yml.
@@ -74,7 +77,7 @@ bi: $(BI_VENV)/.synced ## Superset dashboard on gold at 127.0.0.1:BI_PORT (defau
 
 clean: ## Remove the warehouse file, dbt and dlt outputs and the virtual environments
 	rm -rf $(VENV) .tools warehouse.duckdb warehouse.duckdb.wal warehouse.duckdb.lock .dlt/pipelines \
-		dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache bi/.venv bi/.superset
+		lake .spark dbt_project/target dbt_project/logs logs .pytest_cache .ruff_cache bi/.venv bi/.superset
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -87,4 +90,12 @@ $(BI_VENV)/.synced: bi/pyproject.toml bi/uv.lock | $(UV)
 
 $(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
+	touch $@
+
+# Spark needs Java (17 from Debian when the machine has none) and the `spark` group (re-synced
+# whenever the default sync ran, which removes it).
+$(SPARK_SYNCED): $(VENV)/.synced | $(UV)
+	command -v java >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	$(UV) sync --locked --group spark --python $(PYTHON)
 	touch $@

@@ -14,8 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import dlt
+from dlt.common.schema.utils import get_columns_names_with_prop
 
-from ingest import sync_log
+from ingest import lake, sync_log
 from ingest.linkedin_ads import settings
 from ingest.linkedin_ads.config import SETTING_PREFIX, parse_int
 from ingest.warehouse import ROOT, Warehouse, build_pipeline
@@ -54,12 +55,28 @@ def dbt(warehouse: Warehouse, *args: str, check: bool = True, unit_tests: bool =
         **warehouse.dbt_env(),
         f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(attribution_window_days()),
     }
+    if warehouse.target == "spark":
+        env["LAKE_BRONZE_TABLES"] = lake.bronze_tables(warehouse, natural_keys(warehouse))
     # dbt's log goes to the process's stderr (file descriptor 2), keeping stdout for the summary
     # (`--json`). The descriptor, not sys.stderr: a replaced sys.stderr may have no descriptor.
     result = subprocess.run(command, env=env, cwd=ROOT, check=False, stdout=STDERR_FD)
     if check and result.returncode != 0:
         raise DbtError(f"dbt {args[0]} failed (exit {result.returncode}); its output is above")
     return result.returncode
+
+
+def natural_keys(warehouse: Warehouse) -> dict[str, list[str]]:
+    """Bronze tables and their primary keys, from dlt's schema (restored from the destination
+    when this machine has no local pipeline state)."""
+    pipeline = build_pipeline(warehouse)
+    if not pipeline.default_schema_name:
+        pipeline.sync_destination()
+    if not pipeline.default_schema_name:
+        return {}
+    return {
+        table["name"]: get_columns_names_with_prop(table, "primary_key")
+        for table in pipeline.default_schema.data_tables()
+    }
 
 
 class DbtError(RuntimeError):
@@ -105,7 +122,8 @@ def dbt_test_warnings(warehouse: Warehouse, examples: int = 3) -> list[str]:
         if result.get("status") != "warn":
             continue
         line = f"dbt test {result['unique_id'].split('.')[2]} warned: {result.get('failures')} rows"
-        if relation := result.get("relation_name"):
+        relation = result.get("relation_name")
+        if relation and warehouse.target != "spark":  # Spark is read through dbt only
             sql = f"select * from {relation} limit {examples}"
             with build_pipeline(warehouse).sql_client() as client, client.execute_query(sql) as cur:
                 names = [column[0] for column in cur.description]

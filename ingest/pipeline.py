@@ -68,6 +68,10 @@ def load_source(
         resource.apply_hints(
             file_format=warehouse.arrow_file_format if arrow else warehouse.loader_file_format
         )
+        if warehouse.target == "spark":
+            # Plain Parquet files cannot merge (dlt would fall back, warning per table): append,
+            # keeping the primary key, which dbt resolves (macros/lake_bronze.sql).
+            resource.apply_hints(write_disposition="append")
     try:
         pipeline.run(
             source,
@@ -144,6 +148,9 @@ def sandbox_source_args(sandbox: Any) -> dict[str, Any]:
 
 def drop_derived(warehouse: Warehouse) -> None:
     """Drop silver and gold (snapshot history included) before starting over on other data."""
+    if warehouse.target == "spark":  # only Spark reaches its catalog: through dbt
+        dbt(warehouse, "run-operation", "drop_derived_schemas")
+        return
     with build_pipeline(warehouse).sql_client() as client:
         for schema in ("gold", "silver"):
             client.execute_sql(f"drop schema if exists {schema} cascade")
@@ -185,7 +192,8 @@ def run(
                 stats.warnings.extend(dbt_test_warnings(warehouse))
                 if docs:
                     dbt(warehouse, "docs", "generate", "--static")
-                gold = gold_counts(warehouse)
+                # Spark's catalog is dbt's alone (one process on its metastore): not counted.
+                gold = gold_counts(warehouse) if warehouse.target != "spark" else None
                 freshness = source_freshness(warehouse)
         except BaseException as error:
             record.finish(

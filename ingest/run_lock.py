@@ -1,7 +1,9 @@
 """One run at a time per warehouse: a lock the operating system or the database releases when the
 holder dies.
 
-DuckDB: an exclusive `flock` on `<warehouse file>.lock` beside the warehouse file. Postgres: a
+DuckDB: an exclusive `flock` on `<warehouse file>.lock` beside the warehouse file; Spark: the same
+on `.spark/run.lock` in the project (runs from this checkout; a shared cloud lake written from
+several machines needs its scheduler to run one job at a time). Postgres: a
 session-level advisory lock (`pg_try_advisory_lock`) on a connection held open for the whole run;
 advisory locks live in one database, so two databases on one server never block each other. A
 run that cannot take the lock within `WAREHOUSE_LOCK_TIMEOUT` seconds (default 0: do not wait)
@@ -47,6 +49,11 @@ def timeout_from_env(env: dict[str, str] | None = None) -> float:
 
 
 def lock_path(warehouse: Warehouse) -> str:
+    if warehouse.target == "spark":
+        from ingest.warehouse import SPARK_HOME_DIR
+
+        SPARK_HOME_DIR.mkdir(exist_ok=True)
+        return str(SPARK_HOME_DIR / "run.lock")
     return f"{warehouse.duckdb_path}.lock"
 
 
@@ -61,7 +68,7 @@ def hold(warehouse: Warehouse, timeout: float | None = None) -> Iterator[None]:
     """Hold the warehouse's run lock for the block; WarehouseBusy when another run keeps it
     longer than `timeout` seconds (WAREHOUSE_LOCK_TIMEOUT when None)."""
     seconds = timeout_from_env() if timeout is None else timeout
-    if warehouse.target == "duckdb":
+    if warehouse.target in ("duckdb", "spark"):
         with _file_lock(warehouse, seconds):
             yield
     else:
@@ -92,7 +99,7 @@ def _file_lock(warehouse: Warehouse, seconds: float) -> Iterator[None]:
                 return False
             return True
 
-        _wait(try_once, seconds, f"the warehouse {warehouse.duckdb_path} (lock file {path})")
+        _wait(try_once, seconds, f"the warehouse {warehouse.label} (lock file {path})")
         os.ftruncate(fd, 0)
         os.write(fd, f"{os.getpid()}\n".encode())
         try:

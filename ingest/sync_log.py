@@ -11,6 +11,7 @@ built-in sandbox (`is_sandbox`) or a real API. Sandbox data and real data never 
 origin differs is refused before it writes, unless it starts over (`--full-refresh`).
 
 Plain DB-API (duckdb, psycopg2), the same SQL on both engines; the table is created if missing.
+On Spark the log is Parquet in the lake (ingest/lake.py): each change appends the run's row.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from ingest import lake
 from ingest.linkedin_ads.config import ConfigError
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ if TYPE_CHECKING:
 SCHEMA = "bronze"
 TABLE = "_sync_runs"
 START_OVER = "--full-refresh"
+DIED = "the process ended before it recorded its end (killed or crashed)"
 
 CREATE = f"""
 create table if not exists {SCHEMA}.{TABLE} (
@@ -81,6 +84,9 @@ def _execute(cursor: Any, warehouse: Warehouse, sql: str, params: Sequence[Any] 
 
 def ensure(warehouse: Warehouse) -> None:
     """Create bronze and the sync log table when missing (dbt reads it as a source)."""
+    if warehouse.target == "spark":
+        lake.ensure_sync_runs(warehouse)
+        return
     with _connect(warehouse) as cursor:
         cursor.execute(f"create schema if not exists {SCHEMA}")
         cursor.execute(CREATE)
@@ -99,6 +105,14 @@ def origin(warehouse: Warehouse) -> Origin:
     """Read the warehouse's origin without writing (a missing DuckDB file is a new warehouse)."""
     if warehouse.target == "duckdb" and not warehouse.duckdb_path.exists():
         return Origin(False, None, None)
+    if warehouse.target == "spark":
+        loaded = [row for row in lake.sync_runs(warehouse) if row["loaded"]]
+        last = loaded[-1] if loaded else None
+        return Origin(
+            lake.has_data(warehouse),
+            None if last is None else bool(last["is_sandbox"]),
+            None if last is None else last["api_base_url"],
+        )
     with _connect(warehouse, read_only=True) as cursor:
         _execute(
             cursor,
@@ -169,8 +183,28 @@ class RunRecord:
     started_at: datetime | None = None
     loaded: bool = False
 
+    def _row(self, status: str) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "command": self.command,
+            "started_at": self.started_at,
+            "status": status,
+            "api_base_url": self.api_base_url,
+            "is_sandbox": self.is_sandbox,
+            "full_refresh": self.full_refresh,
+            "loaded": self.loaded,
+        }
+
     def start(self) -> None:
         self.run_id, self.started_at = str(uuid.uuid4()), _now()
+        if self.warehouse.target == "spark":
+            dead = [
+                {**row, "status": "failed", "stopped_reason": DIED}
+                for row in lake.sync_runs(self.warehouse)
+                if row["status"] == "running"
+            ]
+            lake.append_sync_runs(self.warehouse, [*dead, self._row("running")])
+            return
         ensure(self.warehouse)
         with _connect(self.warehouse) as cursor:
             # This run holds the lock: a row still `running` belongs to a run that died.
@@ -179,7 +213,7 @@ class RunRecord:
                 self.warehouse,
                 f"update {SCHEMA}.{TABLE} set status = 'failed', stopped_reason = ? "
                 "where status = 'running'",
-                ("the process ended before it recorded its end (killed or crashed)",),
+                (DIED,),
             )
             _execute(
                 cursor,
@@ -207,6 +241,17 @@ class RunRecord:
         reason: str | None = None,
     ) -> datetime:
         finished_at = _now()
+        if self.warehouse.target == "spark":
+            row = {
+                **self._row(status),
+                "finished_at": finished_at,
+                "api_requests": api_requests,
+                "rows_loaded": json.dumps(dict(sorted((rows or {}).items()))),
+                "warnings": json.dumps(list(warnings)),
+                "stopped_reason": reason,
+            }
+            lake.append_sync_runs(self.warehouse, [row])
+            return finished_at
         with _connect(self.warehouse) as cursor:
             _execute(
                 cursor,

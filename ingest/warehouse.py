@@ -1,13 +1,15 @@
 """Where bronze, silver and gold live, and the dlt pipeline that loads them.
 
-`WAREHOUSE_TARGET` picks the engine (duckdb, the default, or postgres through the standard PG*
-variables); `WAREHOUSE_PATH` the DuckDB file.
+`WAREHOUSE_TARGET` picks the engine (duckdb, the default, postgres through the standard PG*
+variables, or spark: bronze as Parquet in the lake `LAKE_URL`, silver and gold in Spark's catalog);
+`WAREHOUSE_PATH` the DuckDB file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +25,10 @@ from ingest.linkedin_ads.config import ConfigError
 ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_NAME = "linkedin_ads"
 DATASET = "bronze"
-TARGETS = ("duckdb", "postgres")
+TARGETS = ("duckdb", "postgres", "spark")
+# Spark's own folders (its Derby metastore, managed tables, logs), absolute so that no process
+# that starts Spark elsewhere creates a second metastore in its current directory.
+SPARK_HOME_DIR = ROOT / ".spark"
 # DuckDB while dlt loads and merges bronze: uncapped, its buffers kept what the load touched
 # (the ingest process peaked at 3.5 GB at bench size M); capped, it spills beside the file and
 # the load took as long. Insertion order is not kept (bronze has no order): the merge's dedup and
@@ -38,13 +43,16 @@ class Warehouse:
     target: str
     duckdb_path: Path
     pg: Mapping[str, str] = field(default_factory=dict)
+    lake_url: str = str(ROOT / "lake")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Warehouse:
         env = os.environ if env is None else env
         target = env.get("WAREHOUSE_TARGET", "").strip() or "duckdb"
         if target not in TARGETS:
-            raise ConfigError(f"WAREHOUSE_TARGET: {target!r} is not a target (duckdb or postgres)")
+            raise ConfigError(
+                f"WAREHOUSE_TARGET: {target!r} is not a target (duckdb, postgres or spark)"
+            )
         path = Path(env.get("WAREHOUSE_PATH", "").strip() or "warehouse.duckdb")
         pg = {
             "host": env.get("PGHOST") or "127.0.0.1",
@@ -53,12 +61,18 @@ class Warehouse:
             "password": env.get("PGPASSWORD") or "",
             "dbname": env.get("PGDATABASE") or "postgres",
         }
-        return cls(target, (ROOT / path).resolve() if not path.is_absolute() else path, pg)
+        lake = env.get("LAKE_URL", "").strip() or "lake"
+        if "://" not in lake:  # a local folder, relative to the project like WAREHOUSE_PATH
+            lake = str((ROOT / lake).resolve()) if not Path(lake).is_absolute() else lake
+        duckdb_path = (ROOT / path).resolve() if not path.is_absolute() else path
+        return cls(target, duckdb_path, pg, lake.rstrip("/"))
 
     @property
     def label(self) -> str:
         if self.target == "duckdb":
             return f"duckdb {self.duckdb_path}"
+        if self.target == "spark":
+            return f"spark, bronze in {self.lake_url}"
         return f"postgres {self.pg['user']}@{self.pg['host']}:{self.pg['port']}/{self.pg['dbname']}"
 
     def check(self) -> None:
@@ -68,6 +82,9 @@ class Warehouse:
                 raise ConfigError(
                     f"WAREHOUSE_PATH: folder {self.duckdb_path.parent} does not exist"
                 )
+            return
+        if self.target == "spark":
+            self._check_spark()
             return
         import psycopg2
 
@@ -82,7 +99,27 @@ class Warehouse:
                 f"PGUSER, PGPASSWORD, PGDATABASE): {reason}"
             ) from None
 
+    def _check_spark(self) -> None:
+        try:
+            import pyspark  # noqa: F401
+        except ImportError:
+            raise ConfigError(
+                "WAREHOUSE_TARGET=spark: Spark is not installed; `make run TARGET=spark` installs "
+                "it (or `uv sync --group spark`)"
+            ) from None
+        if not shutil.which("java") and not os.environ.get("JAVA_HOME"):
+            raise ConfigError(
+                "WAREHOUSE_TARGET=spark: no Java (java on PATH or JAVA_HOME); install Java 17, "
+                "e.g. `apt-get install openjdk-17-jre-headless`"
+            )
+        if "://" not in self.lake_url and not Path(self.lake_url).parent.is_dir():
+            raise ConfigError(f"LAKE_URL: folder {Path(self.lake_url).parent} does not exist")
+
     def destination(self) -> Destination[Any, Any]:
+        if self.target == "spark":
+            # Plain Parquet files, one folder per table: dlt's merge falls back to append there,
+            # and dbt resolves the latest load per key (macros/lake_bronze.sql).
+            return dlt.destinations.filesystem(bucket_url=self.lake_url)
         if self.target == "duckdb":
             # 63 like Postgres, so that long nested table names come out the same on both.
             credentials = DuckDbCredentials(str(self.duckdb_path), global_config=DUCKDB_LOAD)
@@ -102,14 +139,14 @@ class Warehouse:
     def loader_file_format(self) -> str:
         """Bulk formats: DuckDB reads jsonl, Postgres COPYs csv (3x faster, a seventh of the
         memory of dlt's default INSERT statements)."""
-        return "jsonl" if self.target == "duckdb" else "csv"
+        return {"duckdb": "jsonl", "spark": "parquet"}.get(self.target, "csv")
 
     @property
     def arrow_file_format(self) -> str:
         """Files of the tables the source yields as Arrow (analytics): parquet, which DuckDB
         reads natively and dlt writes without converting; csv for Postgres' COPY, written by
         pyarrow. Forcing `loader_file_format` on them would convert Arrow to dicts."""
-        return "parquet" if self.target == "duckdb" else "csv"
+        return "csv" if self.target == "postgres" else "parquet"
 
     def pipelines_dir(self) -> Path:
         """dlt's working folder, one per warehouse, so local state never crosses warehouses."""
@@ -129,7 +166,57 @@ class Warehouse:
             PGDATABASE=self.pg["dbname"],
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         )
+        if self.target == "spark":
+            env.update(spark_env(), LAKE_URL=self.lake_url)
         return env
+
+
+LOG4J_ERRORS_ONLY = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
+"""
+
+
+def spark_env(home: Path = SPARK_HOME_DIR) -> dict[str, str]:
+    """Environment for Spark on this machine (dbt's session, or a cluster started here): loopback
+    only, and a `spark-defaults.conf` that every Spark process reads, which puts the metastore,
+    the managed tables and Derby's log at absolute paths under `home` (the project's `.spark`)."""
+    conf_dir = home / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    defaults = {
+        "spark.sql.warehouse.dir": home / "warehouse",
+        # Derby, Spark's default metastore: one process at a time (dbt's session or the server).
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={home / 'metastore_db'};create=true"
+        ),
+        "spark.driver.extraJavaOptions": f"-Dderby.system.home={home}",
+        # Bronze folders gain columns as the API does: read the union of the files' columns.
+        "spark.sql.parquet.mergeSchema": "true",
+        "spark.sql.session.timeZone": "UTC",
+        # Few, small partitions: Spark's default of 200 per shuffle costs seconds on every query
+        # of a tiny table (a real cluster sets its own).
+        "spark.sql.shuffle.partitions": "4",
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+    }
+    files = {
+        "spark-defaults.conf": "".join(f"{key} {value}\n" for key, value in defaults.items()),
+        # Errors only: dbt reports what failed; Spark's INFO and WARN lines would drown it.
+        "log4j2.properties": LOG4J_ERRORS_ONLY,
+    }
+    for name, text in files.items():
+        path = conf_dir / name
+        if not path.exists() or path.read_text() != text:
+            path.write_text(text)
+    return {
+        "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1"),
+        "SPARK_CONF_DIR": str(conf_dir),
+    }
 
 
 def build_pipeline(warehouse: Warehouse) -> dlt.Pipeline:

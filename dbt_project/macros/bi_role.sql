@@ -35,3 +35,9 @@
 {% macro default__grant_gold_usage() -%}
     select 1
 {%- endmacro %}
+
+{#- Spark: open-source Spark SQL has no GRANT (access to its catalog and lake is the metastore's
+    and the storage's business: Ranger, Unity Catalog, bucket policies), so the models' `grants`
+    are not applied there. -#}
+{% macro spark__apply_grants(relation, grant_config, should_revoke=True) -%}
+{%- endmacro %}

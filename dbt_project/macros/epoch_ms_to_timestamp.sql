@@ -13,3 +13,8 @@
 {% macro duckdb__epoch_ms_to_timestamp(epoch_ms) -%}
     epoch_ms(cast({{ epoch_ms }} as bigint))
 {%- endmacro %}
+
+{#- Spark: its timestamp is an instant shown in the session time zone, UTC (spark-defaults.conf). -#}
+{% macro spark__epoch_ms_to_timestamp(epoch_ms) -%}
+    timestamp_millis(cast({{ epoch_ms }} as bigint))
+{%- endmacro %}

@@ -24,3 +24,11 @@
             )
     end
 {%- endmacro %}
+
+{#- Spark: from_json gives null for anything but an array (size -1), so no rows then. -#}
+{% macro spark__json_string_list(json_column) -%}
+    case
+        when size(from_json({{ json_column }}, 'array<string>')) > 0
+            then array_join(from_json({{ json_column }}, 'array<string>'), ', ')
+    end
+{%- endmacro %}

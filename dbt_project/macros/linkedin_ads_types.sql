@@ -10,5 +10,21 @@
 
 {#- Ratios of sums (ctr, cpc, roas, ...): DuckDB divides decimals in double precision anyway. -#}
 {% macro type_ratio() -%}
+    {{ return(adapter.dispatch('type_ratio', 'linkedin_ads')()) }}
+{%- endmacro %}
+
+{% macro default__type_ratio() -%}
     double precision
+{%- endmacro %}
+
+{% macro spark__type_ratio() -%}
+    double
+{%- endmacro %}
+
+{#- Spark SQL has no `text` or `double precision`: the types the model contracts declare (the
+    DuckDB and Postgres names) are cast under Spark's names (dbt builds a contract's expected
+    columns with cast(null as <data_type>), so this keeps one set of contracts for all engines). -#}
+{% macro spark__cast(field, type) -%}
+    {%- set spark_names = {'text': 'string', 'double precision': 'double'} -%}
+    cast({{ field }} as {{ spark_names.get(type | trim | lower, type) }})
 {%- endmacro %}

@@ -100,6 +100,54 @@
     where jsonb_typeof(facet_values.value_json) = 'string'
 {%- endmacro %}
 
+{#- Spark: from_json with the documented shape as its schema, exploded with lateral views. Each
+    facet's values are read as raw JSON text first (a map of string), so that a facet whose values
+    are not a list gives no rows without hiding its neighbours (from_json nulls a whole map on
+    one bad value). The list is then parsed as strings, which would turn a number into its text:
+    only elements that stand quoted in the raw list are kept, as the other engines keep strings
+    only. A part of another JSON type parses as null, and exploding null gives no rows. -#}
+{% macro spark__targeting_criteria_rows(relation, criteria_column, key_columns) -%}
+    {%- set shape = 'struct<include:struct<`and`:array<struct<`or`:map<string,string>>>>,'
+        ~ 'exclude:struct<`or`:map<string,string>>>' -%}
+    with criteria_parsed as (
+        select
+            {%- for column in key_columns %}
+            {{ column }},
+            {%- endfor %}
+            from_json({{ criteria_column }}, '{{ shape }}') as criteria
+        from {{ relation }}
+    )
+
+    select
+        {%- for column in key_columns %}
+        criteria_parsed.{{ column }},
+        {%- endfor %}
+        'include' as targeting_rule,
+        cast(and_groups.group_position as bigint) + 1 as group_index,
+        facets.facet_urn,
+        facet_values.value_urn
+    from criteria_parsed
+    lateral view posexplode(criteria_parsed.criteria.include.`and`) and_groups as group_position, and_group
+    lateral view explode(and_groups.and_group.`or`) facets as facet_urn, facet_value_list
+    lateral view explode(from_json(facets.facet_value_list, 'array<string>')) facet_values as value_urn
+    where instr(facets.facet_value_list, concat('"', facet_values.value_urn, '"')) > 0
+
+    union all
+
+    select
+        {%- for column in key_columns %}
+        criteria_parsed.{{ column }},
+        {%- endfor %}
+        'exclude' as targeting_rule,
+        1 as group_index,
+        facets.facet_urn,
+        facet_values.value_urn
+    from criteria_parsed
+    lateral view explode(criteria_parsed.criteria.exclude.`or`) facets as facet_urn, facet_value_list
+    lateral view explode(from_json(facets.facet_value_list, 'array<string>')) facet_values as value_urn
+    where instr(facets.facet_value_list, concat('"', facet_values.value_urn, '"')) > 0
+{%- endmacro %}
+
 {#- The jsonb expression when it is of json_type ('array', 'object'), else null. -#}
 {% macro _jsonb_if(expression, json_type) -%}
     case when jsonb_typeof({{ expression }}) = '{{ json_type }}' then {{ expression }} end

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=replace_strategy(),
+        partition_by=replace_partition('date_month'),
         unique_key='date_month',
         on_schema_change='append_new_columns',
         indexes=postgres_indexes([['date_month'], ['campaign_id', 'date_month']]),

@@ -9,11 +9,11 @@ source as (
 renamed as (
 
     select
-        cast(run_id as text) as run_id,
-        cast(command as text) as run_command,
+        cast(run_id as {{ dbt.type_string() }}) as run_id,
+        cast(command as {{ dbt.type_string() }}) as run_command,
         cast(started_at as timestamp) as started_at,
         cast(finished_at as timestamp) as finished_at,
-        cast(status as text) as run_status,
+        cast(status as {{ dbt.type_string() }}) as run_status,
         api_base_url,
         is_sandbox,
         full_refresh as is_full_refresh,
