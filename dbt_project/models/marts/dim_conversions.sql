@@ -1,7 +1,7 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=replace_strategy(),
         unique_key='conversion_id',
         on_schema_change='append_new_columns',
         indexes=postgres_indexes([['conversion_id'], ['account_id']]),

@@ -1,7 +1,8 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=replace_strategy(),
+        partition_by=replace_partition('date_day'),
         unique_key='date_day',
         on_schema_change='append_new_columns',
         indexes=postgres_indexes([
