@@ -187,6 +187,32 @@ def linkedin_ads(
             ]
             yield from PostsReader(client, stats).rows(creatives, dlt.current.resource_state())
 
+    # What every adAnalytics reader of this run shares: accounts, caches, the request pool.
+    shared = {
+        "accounts": serving_ids,
+        "entities": entities,
+        "client": client,
+        "options": options,
+        "stats": stats,
+        "requests": requests,
+        "deliveries": deliveries,
+    }
+
+    def reader_resource(
+        reader: AnalyticsReader, primary_key: tuple[str, ...], columns: dict[str, Any]
+    ) -> DltResource:
+        def rows() -> Iterator[pa.Table]:
+            with uses:
+                yield from reader.rows()
+
+        return dlt.resource(
+            rows(),
+            name=reader.table,
+            primary_key=primary_key,
+            write_disposition="merge",
+            columns=columns,
+        )
+
     def analytics_resource(table: str, pivot: str, granularity: str) -> DltResource:
         monthly = granularity == "MONTHLY"
         metrics = (
@@ -195,29 +221,12 @@ def linkedin_ads(
             else analytics.metrics_for_pivot(pivot)
         )
         reader = AnalyticsReader(
-            table=table,
-            pivot=pivot,
-            granularity=granularity,
-            metrics=metrics,
-            accounts=serving_ids,
-            entities=entities,
-            client=client,
-            options=options,
-            stats=stats,
-            requests=requests,
-            deliveries=deliveries,
+            table=table, pivot=pivot, granularity=granularity, metrics=metrics, **shared
         )
-
-        def rows() -> Iterator[pa.Table]:
-            with uses:
-                yield from reader.rows()
-
-        return dlt.resource(
-            rows(),
-            name=table,
-            primary_key=schema.analytics_primary_key(by_campaign=monthly),
-            write_disposition="merge",
-            columns=schema.analytics_columns(metrics, by_campaign=monthly),
+        return reader_resource(
+            reader,
+            schema.analytics_primary_key(by_campaign=monthly),
+            schema.analytics_columns(metrics, by_campaign=monthly),
         )
 
     rules = breakdowns.ConversionRules(client, entities, stats)
@@ -234,28 +243,12 @@ def linkedin_ads(
             yield from breakdowns.conversion_rows(rules, account_ids_)
 
     def breakdown_resource(breakdown: breakdowns.Breakdown) -> DltResource:
-        reader = breakdowns.StatisticsReader(
-            breakdown,
-            rules=rules if breakdown.pivots[1] == "CONVERSION" else None,
-            accounts=serving_ids,
-            entities=entities,
-            client=client,
-            options=options,
-            stats=stats,
-            requests=requests,
-            deliveries=deliveries,
-        )
-
-        def rows() -> Iterator[pa.Table]:
-            with uses:
-                yield from reader.rows()
-
-        return dlt.resource(
-            rows(),
-            name=breakdown.table,
-            primary_key=("pivot_value", "breakdown_value", "start_date"),
-            write_disposition="merge",
-            columns=breakdowns.breakdown_columns(breakdown.metrics),
+        by_rule = breakdown.pivots[1] == "CONVERSION"
+        reader = breakdowns.StatisticsReader(breakdown, rules=rules if by_rule else None, **shared)
+        return reader_resource(
+            reader,
+            ("pivot_value", "breakdown_value", "start_date"),
+            breakdowns.breakdown_columns(breakdown.metrics),
         )
 
     resources = [

@@ -247,9 +247,9 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         more = f" and {len(urns) - 1} more" if len(urns) > 1 else ""
         return f"{self._facet_name}={urns[0]}{more}"
 
-    def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
-        """One chunk of one window as a table; None when the response reached the cap."""
-        params = analytics_params(
+    def _params(self, window: Window, chunk: tuple[Metric, ...]) -> list[tuple[str, Any]]:
+        """The query of one chunk of one window (`q=analytics`, one pivot)."""
+        return analytics_params(
             pivot=self._pivot,
             granularity=self._granularity,
             window=window,
@@ -257,6 +257,14 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
             facet_urns=self._facet_urns,
             metrics=chunk,
         )
+
+    def _element(self, element: dict[str, Any]) -> dict[str, Any]:
+        """A response element as the chunk parser reads it (as it is, for one pivot)."""
+        return element
+
+    def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
+        """One chunk of one window as a table; None when the response reached the cap."""
+        params = self._params(window, chunk)
         with self._counted:
             self.requests += 1
         elements = self._client.get("adAnalytics", params).get("elements")
@@ -264,7 +272,7 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
             raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
         if len(elements) >= self._cap:
             return None
-        return chunk_table(elements, self._metrics)
+        return chunk_table([self._element(element) for element in elements], self._metrics)
 
     def _fetch(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
         tables: list[pa.Table] = []

@@ -30,7 +30,6 @@ import pyarrow.compute as pc
 
 from ingest.linkedin_ads import planning, restli, schema, settings
 from ingest.linkedin_ads.analytics import AnalyticsFetch, Window
-from ingest.linkedin_ads.arrow_tables import chunk_table
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.entities import EntityCache
 from ingest.linkedin_ads.errors import (
@@ -174,22 +173,17 @@ class _StatisticsFetch(AnalyticsFetch):
         super().__init__(*args, pivot=pivots[1], **kwargs)
         self._pivots = pivots
 
-    def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
-        params = statistics_params(
+    def _params(self, window: Window, chunk: tuple[Metric, ...]) -> list[tuple[str, Any]]:
+        return statistics_params(
             pivots=self._pivots,
             window=window,
             facet_name=self._facet_name,
             facet_urns=self._facet_urns,
             metrics=chunk,
         )
-        with self._counted:
-            self.requests += 1
-        elements = self._client.get("adAnalytics", params).get("elements")
-        if not isinstance(elements, list):
-            raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
-        if len(elements) >= self._cap:
-            return None
-        return chunk_table([_joined(element) for element in elements], self._metrics)
+
+    def _element(self, element: dict[str, Any]) -> dict[str, Any]:
+        return _joined(element)
 
 
 def _joined(element: dict[str, Any]) -> dict[str, Any]:
