@@ -47,6 +47,13 @@ PERIOD_METRICS = [
     "cost_per_lead_this_period",
     "cost_per_lead_previous_period",
 ]
+RULE_METRICS = [
+    "post_click_conversions",
+    "post_view_conversions",
+    "conversions",
+    "conversion_value",
+]
+DEVICE_METRICS = ["impressions", "clicks", "ctr", "spend", "cpc", "cpm"]
 CHECKS = {
     "Performance by account and week": Check(
         "account_weekly_performance",
@@ -62,6 +69,24 @@ CHECKS = {
         "top_creatives_by_ctr",
         {"creative_id": "creative_id", "creative_name": "creative_name"},
         {"ctr": "ctr", "clicks": "clicks", "impressions": "impressions"},
+    ),
+    "Top ads by CTR, with what they say": Check(
+        "top_ads_by_ctr_with_text",
+        {name: name for name in ["creative_id", "creative_name", "creative_headline", "ad_text"]},
+        {"ctr": "ctr", "clicks": "clicks", "impressions": "impressions"},
+    ),
+    "Conversions by rule": Check(
+        "conversions_by_rule",
+        {
+            name: name
+            for name in ["account_name", "conversion_name", "conversion_type", "currency_code"]
+        },
+        {name: name for name in RULE_METRICS},
+    ),
+    "Delivery by device": Check(
+        "device_performance_by_account",
+        {"account_name": "account_name", "device_type": "device_type"},
+        {name: name for name in DEVICE_METRICS},
     ),
     "Cost per lead by job function (approximate, USD)": Check(
         "cost_per_lead_by_member_demographic",

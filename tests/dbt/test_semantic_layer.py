@@ -39,6 +39,13 @@ RATIOS = {
     "cost_per_lead": ("cost_local", "leads", 1),
     "roas": ("conversion_value_local", "cost_local", 1),
 }
+# The measures of fct_conversion_performance_daily, by conversion rule.
+RULE_COLUMNS = [
+    "conversions",
+    "post_click_conversions",
+    "post_view_conversions",
+    "conversion_value_local",
+]
 
 
 def semantic_yaml(name: str) -> dict[str, Any]:
@@ -53,14 +60,23 @@ def test_measures_are_the_gold_metric_map_under_their_gold_names() -> None:
     campaign = models["campaign_performance"]
     assert campaign["model"] == "ref('fct_campaign_performance_daily')"
     assert [measure["name"] for measure in campaign["measures"]] == list(dbt_vars()["gold_metrics"])
-    creative = models["creative_performance"]["measures"]
-    for measure in creative:
-        # unique names across semantic models, each the sum of its gold column
-        assert measure["name"] == f"creative_{measure['expr']}"
-        assert measure["expr"] in dbt_vars()["gold_metrics"]
+    # the finer facts: unique names across semantic models, each the sum of its gold column
+    for model, prefix, columns in [
+        ("creative_performance", "creative_", dbt_vars()["gold_metrics"]),
+        ("device_performance", "device_", dbt_vars()["gold_metrics"]),
+        ("conversion_performance", "rule_", RULE_COLUMNS),
+    ]:
+        for measure in models[model]["measures"]:
+            assert measure["name"] == f"{prefix}{measure['expr']}"
+            assert measure["expr"] in columns
+    assert [measure["expr"] for measure in models["conversion_performance"]["measures"]] == list(
+        RULE_COLUMNS
+    )
+    assert models["device_performance"]["model"] == "ref('fct_device_performance_daily')"
     metrics = {metric["name"] for metric in semantic_yaml("_semantic__metrics.yml")["metrics"]}
     assert set(RATIO_METRICS) <= metrics
     assert {"cost_local_previous_week", "cost_local_previous_month"} <= metrics
+    assert {"device_ctr", "device_cpc", "device_cpm"} <= metrics
 
 
 class Layer(NamedTuple):
@@ -278,3 +294,71 @@ def test_mf_creative_ctr_by_creative_name_equals_the_gold_fact(
         assert_same(row["creative_ctr"], ratio(clicks, impressions), row["creative__creative_name"])
     ctrs = [float(row["creative_ctr"] or 0) for row in rows]
     assert ctrs == sorted(ctrs, reverse=True)
+
+
+@pytest.mark.e2e
+def test_mf_conversions_by_rule_name_equal_the_gold_fact(layer: Layer, tmp_path: Path) -> None:
+    # given the by-rule fact summed per account and rule name (dim_conversions)
+    sums = ", ".join(f"sum(f.{column})" for column in RULE_COLUMNS)
+    gold = {
+        (account_id, name): values
+        for account_id, name, *values in query(
+            layer.warehouse,
+            f"select f.account_id, c.conversion_name, {sums} "
+            "from gold.fct_conversion_performance_daily as f "
+            "left join gold.dim_conversions as c on f.conversion_id = c.conversion_id "
+            "group by 1, 2",
+        )
+    }
+    assert gold, "no conversions by rule: the check proves nothing"
+
+    # when mf answers it through the conversion entity
+    metrics = [f"rule_{column}" for column in RULE_COLUMNS]
+    rows = mf_query(
+        layer,
+        tmp_path / "by_rule.csv",
+        "--metrics",
+        ",".join(metrics),
+        "--group-by",
+        "account,conversion__conversion_name",
+    )
+
+    # then every rule and every number is the same
+    key = "conversion__conversion_name"
+    assert {(int(row["account"]), row[key]) for row in rows} == set(gold)
+    for row in rows:
+        for metric, want in zip(metrics, gold[(int(row["account"]), row[key])], strict=True):
+            assert_same(row[metric], want, f"{row[key]} {metric}")
+
+
+@pytest.mark.e2e
+def test_mf_delivery_by_device_equals_the_gold_fact(layer: Layer, tmp_path: Path) -> None:
+    gold = {
+        (account_id, device): (int(impressions), int(clicks), Decimal(cost))
+        for account_id, device, impressions, clicks, cost in query(
+            layer.warehouse,
+            "select account_id, device_type, sum(impressions), sum(clicks), sum(cost_local) "
+            "from gold.fct_device_performance_daily group by 1, 2",
+        )
+    }
+
+    rows = mf_query(
+        layer,
+        tmp_path / "by_device.csv",
+        "--metrics",
+        "device_impressions,device_clicks,device_cost_local,device_ctr,device_cpc,device_cpm",
+        "--group-by",
+        "account,device__device_type",
+    )
+
+    assert {(int(row["account"]), row["device__device_type"]) for row in rows} == set(gold)
+    for row in rows:
+        impressions, clicks, cost = gold[(int(row["account"]), row["device__device_type"])]
+        what = f"{row['account']} {row['device__device_type']}"
+        assert int(row["device_impressions"]) == impressions, what
+        assert int(row["device_clicks"]) == clicks, what
+        assert_same(row["device_cost_local"], cost, what)
+        assert_same(row["device_ctr"], ratio(clicks, impressions), f"{what} ctr")
+        assert_same(row["device_cpc"], ratio(cost, clicks), f"{what} cpc")
+        assert_same(row["device_cpm"], ratio(cost, impressions, 1000), f"{what} cpm")
+    assert {"DESKTOP_WEB", "MOBILE_APP"} <= {row["device__device_type"] for row in rows}
