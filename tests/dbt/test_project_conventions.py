@@ -284,3 +284,16 @@ def test_schema_names_are_exact() -> None:
         "{{ custom_schema_name | trim }}"
         in (PROJECT / "macros" / "generate_schema_name.sql").read_text()
     )
+
+
+def test_unit_test_names_fit_postgres_identifiers() -> None:
+    # dbt names a unit test's relation after it, and Postgres cuts identifiers at 63 characters
+    # (a longer name fails only when the unit tests run on Postgres)
+    names = [
+        unit_test["name"]
+        for path in (PROJECT / "models").rglob("*.yml")
+        for unit_test in load_yaml(path).get("unit_tests") or []
+    ]
+    assert names, "no unit tests found"
+    too_long = [name for name in names if len(name) > 63]
+    assert not too_long, too_long
