@@ -6,6 +6,11 @@ normalized one is being loaded (some of its jobs completed, others not), and a c
 means `run` is about to start dbt. The sandbox answers slowly during the killed run so that
 extract lasts a few seconds. After the kill a plain `python -m ingest run --no-docs` must exit 0
 with gold equal to the fault-free run and no key twice in bronze or gold.
+
+On Spark's lake the load is killed while it writes the Parquet files and `python -m ingest load`
+reruns it (gold on Spark is the cluster test's): bronze as dbt reads it there, the
+latest-load-per-key views evaluated by Spark, must equal a fault-free load's, key for key and
+row for row.
 """
 
 from __future__ import annotations
@@ -26,9 +31,13 @@ from tests.chaos.helpers import (
     Cli,
     check_gold,
     cli_env,
+    diff_gold,
     run_cli,
+    start_date,
     wait_until,
 )
+from tests.chaos.lake import LOAD_COLUMNS, bronze_views, read_bronze, require_spark
+from tests.support.sandbox import load
 
 pytestmark = pytest.mark.chaos
 
@@ -142,3 +151,67 @@ def test_run_killed_while_loading_into_postgres_recovers_on_the_next_run(
     tmp_path: Path,
 ) -> None:
     crash_and_recover("load", postgres_warehouse, clean_run, ledger, tmp_path)
+
+
+# One account: the lake's load has as many files (one per table) at any size, and Spark's time
+# goes to its JVM and per-query cost, not to data.
+SMALL = SandboxConfig(accounts=1, campaigns=4, creatives=12, days=60)
+
+
+@pytest.mark.spark
+def test_load_killed_while_writing_the_lake_recovers_on_the_next_load(
+    ledger: ChaosLedger, tmp_path: Path
+) -> None:
+    require_spark()
+    lakes = {
+        name: Warehouse.from_env({"WAREHOUSE_TARGET": "spark", "LAKE_URL": str(tmp_path / name)})
+        for name in ("clean", "killed")
+    }
+    killed = lakes["killed"]
+    watch = build_pipeline(killed)
+    with run_sandbox(SMALL) as sandbox:
+        # given a fault-free load of the sandbox into one lake
+        load(lakes["clean"], sandbox, start_date=start_date(sandbox))
+        # and a load into another, one Parquet file at a time
+        env = {**cli_env(sandbox, killed), "LAKE_URL": killed.lake_url, "LOAD__WORKERS": "1"}
+        cli = Cli(["load"], env, tmp_path / "killed.log").start()
+        # when it is killed with SIGKILL after some of the files are written, before the others
+        landed = False
+        try:
+            landed = wait_until(during_load(watch, sandbox), cli)
+        finally:
+            if cli.running():
+                cli.kill()
+        assert landed, f"the load ended before it wrote the lake:\n{cli.output()[-3000:]}"
+        assert cli.process is not None
+        assert cli.process.returncode == -9
+        ledger.add_fault("SIGKILL while loading the lake")
+        # then the next load succeeds (dlt finishes the killed load's files), and so does the one
+        # after it, which reads the API again and appends what it re-reads to the lake
+        for rerun in ("rerun", "next"):
+            code = run_cli(["load"], env, tmp_path / f"{rerun}.log")
+            output = (tmp_path / f"{rerun}.log").read_text(errors="replace")
+            assert code == 0, output[-5000:]
+
+    # and bronze as dbt reads it on Spark (the views evaluated by Spark) equals the fault-free
+    # load's, every key once
+    views = {name: bronze_views(warehouse) for name, warehouse in lakes.items()}
+    clean, recovered = read_bronze([views["clean"], views["killed"]], tmp_path / "spark")
+    assert clean, "the fault-free lake has no bronze table"
+    found = {name: n for name, table in clean.items() if (n := table.duplicate_keys())}
+    assert not found, f"the fault-free load itself has duplicate keys: {found}"
+    diff = diff_gold(
+        {name: table.rows for name, table in clean.items()},
+        {name: table.columns for name, table in clean.items()},
+        {name: table.rows for name, table in recovered.items()},
+        {name: table.columns for name, table in recovered.items()},
+        drop_columns=LOAD_COLUMNS,
+    )
+    diff.extra.update(
+        {name: len(table.rows) for name, table in recovered.items() if name not in clean}
+    )
+    diff.duplicates = {
+        f"bronze.{name}": n for name, table in recovered.items() if (n := table.duplicate_keys())
+    }
+    ledger.record_gold("SIGKILL while loading the lake", diff)
+    assert not diff, diff
