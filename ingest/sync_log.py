@@ -6,8 +6,9 @@ requests, rows per table and warnings (JSON text), and why it stopped. A run kil
 recorded its end stays `running` until the next run, which holds the lock and so knows it is
 dead, marks it failed.
 
-The origin of a warehouse is the API of the newest run that completed a load (`loaded`): the
-built-in sandbox (`is_sandbox`) or a real API. Sandbox data and real data never mix: a run whose
+The origin of a warehouse is the API of the newest run that completed a load (`loaded`), else,
+when none did (a first run killed mid-load), of the newest run recorded: the built-in sandbox
+(`is_sandbox`) or a real API. Sandbox data and real data never mix: a run whose
 origin differs is refused before it writes, unless it starts over (`--full-refresh`).
 
 Plain DB-API (duckdb, psycopg2), the same SQL on both engines; the table is created if missing.
@@ -106,7 +107,8 @@ def origin(warehouse: Warehouse) -> Origin:
     if warehouse.target == "duckdb" and not warehouse.duckdb_path.exists():
         return Origin(False, None, None)
     if warehouse.target == "spark":
-        loaded = [row for row in lake.sync_runs(warehouse) if row["loaded"]]
+        recorded = lake.sync_runs(warehouse)
+        loaded = [row for row in recorded if row["loaded"]] or recorded
         last = loaded[-1] if loaded else None
         return Origin(
             lake.has_data(warehouse),
@@ -132,8 +134,8 @@ def origin(warehouse: Warehouse) -> Origin:
         if TABLE not in names:
             return Origin(has_data, None, None)
         cursor.execute(
-            f"select is_sandbox, api_base_url from {SCHEMA}.{TABLE} where loaded "
-            "order by started_at desc limit 1"
+            f"select is_sandbox, api_base_url from {SCHEMA}.{TABLE} "
+            "order by loaded desc, started_at desc limit 1"
         )
         row = cursor.fetchone()
     if row is None:

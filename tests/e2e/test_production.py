@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 from ingest import run_lock, sync_log
@@ -113,6 +114,30 @@ def test_sandbox_data_is_refused_by_a_warehouse_holding_real_data(
     assert sandbox.base_url in error
     assert "--full-refresh" in error
     assert bronze_state(in_use) == before
+
+
+def test_a_first_run_killed_mid_load_does_not_make_the_warehouse_foreign(
+    sandbox: Any,
+    in_use: Warehouse,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # given a warehouse whose only run wrote bronze and was killed before it recorded its load
+    use_builtin_sandbox(monkeypatch, sandbox)
+    assert main(["load"]) == EXIT_OK
+    with duckdb.connect(str(in_use.duckdb_path)) as con:
+        con.execute("update bronze._sync_runs set loaded = false, status = 'running'")
+    capsys.readouterr()
+
+    # when the same job runs again, it is not refused as data of another API
+    assert main(["load"]) == EXIT_OK
+    assert "data from the built-in sandbox" in capsys.readouterr().out
+    # while a real API's run still is
+    use_real_api(monkeypatch, sandbox)
+    with duckdb.connect(str(in_use.duckdb_path)) as con:
+        con.execute("update bronze._sync_runs set loaded = false")
+    assert main(["load"]) == EXIT_BAD_SETTINGS
+    assert only_error(capsys).startswith("error: --full-refresh: ")
 
 
 def test_real_data_starts_over_on_a_sandbox_warehouse_only_when_told(
