@@ -1,4 +1,5 @@
-"""The bench's arithmetic: request lower bounds, the sync-time floor, a per-campaign plan, ratios.
+"""The bench's arithmetic: request lower bounds, the sync-time floor, a per-campaign plan, ratios,
+and which warehouses a run measures.
 
 Pure functions over plain numbers and entity records, so that tests can check them by hand.
 """
@@ -85,3 +86,28 @@ def delivering_campaigns(daily_rows: Mapping[int, Iterable[int]], start: date, e
     return sum(
         1 for ordinals in daily_rows.values() if any(first <= day <= last for day in ordinals)
     )
+
+
+def targets(postgres: bool, spark: bool) -> list[str]:
+    """The warehouses a bench run measures, in order: DuckDB always (it alone measures the sync),
+    then Postgres and Spark when asked for (and reachable)."""
+    return ["duckdb"] + (["postgres"] if postgres else []) + (["spark"] if spark else [])
+
+
+@dataclass(frozen=True)
+class Timings:
+    """Seconds one warehouse took in a bench run: bronze loaded (from the last API response, so
+    independent of the simulated latency), dbt's full build and its incremental build."""
+
+    bronze: float
+    full: float
+    incremental: float
+
+
+def against(ours: Timings, base: Timings) -> dict[str, float | None]:
+    """Each of our timings over the base warehouse's from the same run (None where it took 0)."""
+    return {
+        "bronze load": ratio(ours.bronze, base.bronze),
+        "dbt full build": ratio(ours.full, base.full),
+        "incremental build": ratio(ours.incremental, base.incremental),
+    }

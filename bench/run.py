@@ -26,7 +26,7 @@ from typing import Any
 from bench import arithmetic
 from ingest import pipeline
 from ingest.linkedin_ads import settings
-from ingest.linkedin_ads.config import SETTING_PREFIX
+from ingest.linkedin_ads.config import SETTING_PREFIX, ConfigError
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.sandbox.config import SIZES
 
@@ -99,6 +99,7 @@ class SizeResult:
 
     size: str
     lines: list[str] = field(default_factory=list)
+    timings: dict[str, arithmetic.Timings] = field(default_factory=dict)  # per warehouse
 
 
 def sandbox_env(sandbox: Any, warehouse: pipeline.Warehouse, work: Path) -> dict[str, str]:
@@ -118,6 +119,8 @@ def sandbox_env(sandbox: Any, warehouse: pipeline.Warehouse, work: Path) -> dict
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    if warehouse.target == "spark":
+        env["SPARK_METHOD"] = "session"  # Spark inside dbt's process, never the user's cluster
     return env
 
 
@@ -184,7 +187,7 @@ def _x(value: float | None) -> str:
     return "-" if value is None else f"{value:.3g}x"
 
 
-def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
+def bench_size(name: str, latency_ms: int, targets: list[str]) -> SizeResult:
     size = SIZES[name]
     result = SizeResult(name)
     load_start = os.getloadavg()[0]
@@ -197,7 +200,6 @@ def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
     ]
     dbt_rows = ["| warehouse | dbt full build | incremental after one new day | ratio | peak RSS |"]
     dbt_rows.append("|---|---:|---:|---:|---:|")
-    targets = ["duckdb"] + (["postgres"] if postgres else [])
     for target in targets:
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
             work = Path(tmp)
@@ -208,6 +210,12 @@ def bench_size(name: str, latency_ms: int, postgres: bool) -> SizeResult:
                     )
                 )
     result.lines += ["", *dbt_rows, ""]
+    if "spark" in result.timings:
+        ratios = arithmetic.against(result.timings["spark"], result.timings["duckdb"])
+        result.lines.append(
+            "- spark against duckdb in this run: "
+            + ", ".join(f"{step} {_x(value)}" for step, value in ratios.items())
+        )
     result.lines += [
         f"- load average (1 min) at the start and the end: {load_start:.1f}, "
         f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores: the machine is shared, so times "
@@ -261,6 +269,17 @@ def _bench_target(
             )
     progress(f"{name} {target}: dbt build (incremental)")
     incremental = dbt_build(env, work / "dbt-incremental.json")
+    result.timings[target] = arithmetic.Timings(
+        first.bronze_seconds, full.seconds, incremental.seconds
+    )
+    if target == "spark":
+        rows = first.analytics_rows
+        result.lines.append(
+            f"- spark's lake load (Parquet, 0 ms per request): {rows:,} analytics rows, "
+            f"{first.bronze_seconds:.1f} s from the last response to loaded, whole ingest "
+            f"{first.child.seconds:.1f} s, peak RSS {first.child.peak_mb:,.0f} MB; next day's "
+            f"ingest {second.child.seconds:.1f} s, peak RSS {second.child.peak_mb:,.0f} MB"
+        )
     share = arithmetic.ratio(incremental.seconds, full.seconds) or 0.0
     return (
         f"| {target} | {full.seconds:.1f} s | {incremental.seconds:.1f} s | {share:.0%} "
@@ -269,7 +288,8 @@ def _bench_target(
 
 
 class _warehouse:
-    """A fresh DuckDB file in `work`, or a throwaway Postgres database."""
+    """A fresh DuckDB file in `work`, a throwaway Postgres database, or a lake and Spark folder
+    (metastore, tables, logs) in `work`: never the user's `lake/` and `.spark/`."""
 
     def __init__(self, target: str, work: Path) -> None:
         self.target, self.work, self.name = target, work, f"bench_{os.getpid()}_{work.name[-8:]}"
@@ -278,6 +298,14 @@ class _warehouse:
         if self.target == "duckdb":
             return pipeline.Warehouse.from_env(
                 {"WAREHOUSE_TARGET": "duckdb", "WAREHOUSE_PATH": str(self.work / "bench.duckdb")}
+            )
+        if self.target == "spark":
+            return pipeline.Warehouse.from_env(
+                {
+                    "WAREHOUSE_TARGET": "spark",
+                    "LAKE_URL": str(self.work / "lake"),
+                    "SPARK_DIR": str(self.work / "spark"),
+                }
             )
         self._admin(f'create database "{self.name}"')
         return pipeline.Warehouse.from_env({**os.environ, "WAREHOUSE_TARGET": "postgres",
@@ -310,6 +338,14 @@ def postgres_reachable() -> bool:
     return True
 
 
+def spark_ready() -> None:
+    """Asked for Spark: stop with one line when it cannot run here."""
+    try:
+        pipeline.Warehouse.from_env({"WAREHOUSE_TARGET": "spark"}).check()
+    except ConfigError as error:
+        raise SystemExit(f"bench: --spark: {error}") from None
+
+
 def machine() -> str:
     cores = os.cpu_count()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
@@ -334,20 +370,25 @@ def commit() -> str:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes: S, M, L")
+    parser.add_argument("--sizes", default="S,M", help="comma-separated sizes: XS, S, M, L")
     parser.add_argument("--latency-ms", type=int, default=150, help="simulated API latency")
-    parser.add_argument("--no-postgres", action="store_true", help="DuckDB only")
+    parser.add_argument("--no-postgres", action="store_true", help="no Postgres row")
+    parser.add_argument(
+        "--spark", action="store_true", help="add a Spark row (lake load, dbt session method)"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown sizes {unknown}; use {', '.join(SIZES)}")
-    postgres = not args.no_postgres and postgres_reachable()
+    if args.spark:
+        spark_ready()
+    targets = arithmetic.targets(not args.no_postgres and postgres_reachable(), args.spark)
     header = (
         f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC, commit {commit()}, {machine()}"
     )
-    results = [bench_size(size, args.latency_ms, postgres) for size in sizes]
+    results = [bench_size(size, args.latency_ms, targets) for size in sizes]
     title = "# make bench results\n\nAppended by `make bench` (bench/run.py), newest last.\n"
     if not args.results.exists():
         args.results.write_text(title)

@@ -2,8 +2,8 @@
 holder dies.
 
 DuckDB: an exclusive `flock` on `<warehouse file>.lock` beside the warehouse file; Spark: the same
-on `.spark/run.lock` in the project (runs from this checkout; a shared cloud lake written from
-several machines needs its scheduler to run one job at a time). Postgres: a
+on `run.lock` in Spark's folder (`.spark` in the project, or `SPARK_DIR`; a shared cloud lake
+written from several machines needs its scheduler to run one job at a time). Postgres: a
 session-level advisory lock (`pg_try_advisory_lock`) on a connection held open for the whole run;
 advisory locks live in one database, so two databases on one server never block each other. A
 run that cannot take the lock within `WAREHOUSE_LOCK_TIMEOUT` seconds (default 0: do not wait)
@@ -50,10 +50,8 @@ def timeout_from_env(env: dict[str, str] | None = None) -> float:
 
 def lock_path(warehouse: Warehouse) -> str:
     if warehouse.target == "spark":
-        from ingest.warehouse import SPARK_HOME_DIR
-
-        SPARK_HOME_DIR.mkdir(exist_ok=True)
-        return str(SPARK_HOME_DIR / "run.lock")
+        warehouse.spark_dir.mkdir(parents=True, exist_ok=True)
+        return str(warehouse.spark_dir / "run.lock")
     return f"{warehouse.duckdb_path}.lock"
 
 

@@ -2,7 +2,7 @@
 
 `WAREHOUSE_TARGET` picks the engine (duckdb, the default, postgres through the standard PG*
 variables, or spark: bronze as Parquet in the lake `LAKE_URL`, silver and gold in Spark's catalog);
-`WAREHOUSE_PATH` the DuckDB file.
+`WAREHOUSE_PATH` the DuckDB file; `SPARK_DIR` Spark's own folders on this machine.
 """
 
 from __future__ import annotations
@@ -26,8 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PIPELINE_NAME = "linkedin_ads"
 DATASET = "bronze"
 TARGETS = ("duckdb", "postgres", "spark")
-# Spark's own folders (its Derby metastore, managed tables, logs), absolute so that no process
-# that starts Spark elsewhere creates a second metastore in its current directory.
+# Spark's own folders (its Derby metastore, managed tables, logs, the run lock) unless SPARK_DIR
+# says otherwise, absolute so that no process that starts Spark elsewhere creates a second
+# metastore in its current directory.
 SPARK_HOME_DIR = ROOT / ".spark"
 # DuckDB while dlt loads and merges bronze: uncapped, its buffers kept what the load touched
 # (the ingest process peaked at 3.5 GB at bench size M); capped, it spills beside the file and
@@ -44,6 +45,7 @@ class Warehouse:
     duckdb_path: Path
     pg: Mapping[str, str] = field(default_factory=dict)
     lake_url: str = str(ROOT / "lake")
+    spark_dir: Path = SPARK_HOME_DIR
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Warehouse:
@@ -65,7 +67,9 @@ class Warehouse:
         if "://" not in lake:  # a local folder, relative to the project like WAREHOUSE_PATH
             lake = str((ROOT / lake).resolve()) if not Path(lake).is_absolute() else lake
         duckdb_path = (ROOT / path).resolve() if not path.is_absolute() else path
-        return cls(target, duckdb_path, pg, lake.rstrip("/"))
+        spark_dir = Path(env.get("SPARK_DIR", "").strip() or SPARK_HOME_DIR)
+        spark_dir = (ROOT / spark_dir).resolve() if not spark_dir.is_absolute() else spark_dir
+        return cls(target, duckdb_path, pg, lake.rstrip("/"), spark_dir)
 
     @property
     def label(self) -> str:
@@ -167,7 +171,8 @@ class Warehouse:
             DBT_SEND_ANONYMOUS_USAGE_STATS="false",
         )
         if self.target == "spark":
-            env.update(spark_env(), LAKE_URL=self.lake_url)
+            env.update(spark_env(self.spark_dir), LAKE_URL=self.lake_url)
+            env["SPARK_DIR"] = str(self.spark_dir)
         return env
 
 
@@ -185,7 +190,8 @@ appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n%ex
 def spark_env(home: Path = SPARK_HOME_DIR) -> dict[str, str]:
     """Environment for Spark on this machine (dbt's session, or a cluster started here): loopback
     only, and a `spark-defaults.conf` that every Spark process reads, which puts the metastore,
-    the managed tables and Derby's log at absolute paths under `home` (the project's `.spark`)."""
+    the managed tables and Derby's log at absolute paths under `home` (the project's `.spark`, or
+    SPARK_DIR)."""
     conf_dir = home / "conf"
     conf_dir.mkdir(parents=True, exist_ok=True)
     defaults = {

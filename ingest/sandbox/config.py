@@ -21,6 +21,7 @@ SIZE_FIELDS = ("accounts", "campaigns", "creatives", "days")
 
 # Named sizes for benchmarks: serving accounts, campaigns, creatives, days of data.
 SIZES = {
+    "XS": Size(accounts=1, campaigns=10, creatives=100, days=90),
     "S": Size(accounts=1, campaigns=50, creatives=500, days=365),
     "M": Size(accounts=5, campaigns=300, creatives=3_000, days=365),
     "L": Size(accounts=20, campaigns=1_000, creatives=10_000, days=730),

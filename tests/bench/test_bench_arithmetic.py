@@ -51,3 +51,20 @@ def test_per_campaign_plan_asks_every_campaign_per_window_and_chunk() -> None:
     # 365 days: 13 windows of 30 days; 13 months touched; 6 and 1 chunks
     plan = arithmetic.per_campaign_plan(50, tables, date(2025, 11, 30), date(2026, 11, 29))
     assert plan == {"daily": 50 * 13 * 6, "monthly": 50 * 13 * 1}
+
+
+def test_targets_add_postgres_and_spark_only_when_asked() -> None:
+    assert arithmetic.targets(postgres=False, spark=False) == ["duckdb"]
+    assert arithmetic.targets(postgres=True, spark=False) == ["duckdb", "postgres"]
+    assert arithmetic.targets(postgres=False, spark=True) == ["duckdb", "spark"]
+    assert arithmetic.targets(postgres=True, spark=True) == ["duckdb", "postgres", "spark"]
+
+
+def test_against_divides_each_timing_by_the_base_warehouses() -> None:
+    spark = arithmetic.Timings(bronze=3.0, full=300.0, incremental=240.0)
+    duckdb = arithmetic.Timings(bronze=1.5, full=20.0, incremental=0.0)
+    assert arithmetic.against(spark, duckdb) == {
+        "bronze load": 2.0,
+        "dbt full build": 15.0,
+        "incremental build": None,
+    }

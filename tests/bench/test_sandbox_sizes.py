@@ -67,3 +67,10 @@ def test_a_partial_or_impossible_size_is_refused() -> None:
         SandboxConfig.sized("XL")
     with pytest.raises(ValueError, match="fixed once the sandbox runs"):
         SandboxConfig().replace(days=10)
+
+
+def test_the_extra_small_size_is_one_account_of_ten_campaigns_over_90_days() -> None:
+    advertiser = generate(7, TODAY, SIZES["XS"])
+    assert len([a for a in advertiser.accounts if not a["test"]]) == 1
+    assert (len(advertiser.campaigns), len(advertiser.creatives)) == (10, 100)
+    assert advertiser.first_day == TODAY - timedelta(days=89)
