@@ -8,5 +8,6 @@ lower bound, sync time against its floor, bronze throughput, peak memory and dbt
 what a per-campaign plan (the connectors' way) would send. `--spark` adds Spark (a throwaway lake
 and Spark folder, dbt's session method) and its ratios to DuckDB. Results are appended to
 bench/results.md. Modules: `arithmetic` (lower bound, floor, per-campaign plan, ratios: pure and
-unit-tested), `ingest_child` (the measured ingest process), `run` (the phases and the report).
+unit-tested), `child` (a measured process: ingest, or dbt and the JVM it starts), `run` (the
+phases and the report).
 """

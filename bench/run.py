@@ -194,8 +194,9 @@ def bench_size(name: str, latency_ms: int, targets: list[str]) -> SizeResult:
     today = datetime.now(UTC).date()  # the source reads through today (UTC)
     yesterday = today - timedelta(days=1)
     result.lines += [
-        f"#### {name}: {size.accounts} accounts (and a test account), {size.campaigns:,} "
-        f"campaigns, {size.creatives:,} creatives, {size.days} days; {latency_ms} ms per request",
+        f"#### {name}: {size.accounts} account{'s' if size.accounts != 1 else ''} "
+        f"(and a test account), {size.campaigns:,} campaigns, {size.creatives:,} creatives, "
+        f"{size.days} days; {latency_ms} ms per request",
         "",
     ]
     dbt_rows = ["| warehouse | dbt full build | incremental after one new day | ratio | peak RSS |"]
