@@ -37,7 +37,7 @@ help: ## List the targets
 run: $(SYNCED) ## Main job: load bronze (sandbox without a token), dbt build, docs, summary (TARGET=spark too)
 	$(PY) -m ingest run
 
-test: $(SPARK_SYNCED) ## Unit, end-to-end and fault tests on DuckDB, and Postgres when reachable
+test: $(SPARK_SYNCED) ## Unit, end-to-end and fault tests on DuckDB, Postgres when reachable, a local Spark cluster
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.synced ## Unit and contract tests only (no warehouse runs; under a minute)
