@@ -85,6 +85,10 @@ def thrift_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
             "spark-internal",
             *("--hiveconf", f"hive.server2.thrift.port={port}"),
             *("--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1"),
+            # Sessions run as the server's user: with impersonation (Hive's default), closing a
+            # session on a thread without Hive state makes Hive load its function registry, which
+            # needs an LLAP class Spark does not ship (NoClassDefFoundError, seen once in CI).
+            *("--hiveconf", "hive.server2.enable.doAs=false"),
         ],
     }
     ports = {"master": master_port, "thrift": port}
