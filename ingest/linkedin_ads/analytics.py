@@ -131,6 +131,27 @@ def analytics_params(
     metrics: Sequence[Metric],
 ) -> list[tuple[str, Any]]:
     """Query parameters of one `q=analytics` request, in wire order, for restli.encode_query."""
+    return finder_params(
+        [("q", "analytics"), ("pivot", {"value": pivot})],
+        granularity=granularity,
+        window=window,
+        facet_name=facet_name,
+        facet_urns=facet_urns,
+        metrics=metrics,
+    )
+
+
+def finder_params(
+    finder: Sequence[tuple[str, Any]],
+    *,
+    granularity: str,
+    window: Window,
+    facet_name: str,
+    facet_urns: Sequence[str],
+    metrics: Sequence[Metric],
+) -> list[tuple[str, Any]]:
+    """An adAnalytics query: the finder and its pivot(s), then what every finder takes (time
+    granularity, date range, the facet's URNs, the fields), in wire order."""
     if not facet_urns:
         raise ValueError(f"adAnalytics needs at least one {facet_name} URN")
     if not 1 <= len(metrics) <= settings.METRICS_PER_CHUNK:
@@ -140,8 +161,7 @@ def analytics_params(
         )
     fields = ["dateRange", "pivotValues", *(metric.api_name for metric in metrics)]
     return [
-        ("q", "analytics"),
-        ("pivot", {"value": pivot}),
+        *finder,
         ("timeGranularity", {"value": granularity}),
         ("dateRange", {"start": _restli_date(window.start), "end": _restli_date(window.end)}),
         (facet_name, list(facet_urns)),

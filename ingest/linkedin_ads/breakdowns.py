@@ -29,15 +29,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingest.linkedin_ads import planning, restli, schema, settings
-from ingest.linkedin_ads.analytics import AnalyticsFetch, Window
+from ingest.linkedin_ads.analytics import AnalyticsFetch, Window, finder_params
 from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.entities import EntityCache
-from ingest.linkedin_ads.errors import (
-    BadRequestError,
-    DailyQuotaExceededError,
-    NotFoundError,
-    PermissionDeniedError,
-)
+from ingest.linkedin_ads.errors import NOT_SERVED, DailyQuotaExceededError
 from ingest.linkedin_ads.planning import Task
 from ingest.linkedin_ads.reader import AnalyticsReader
 from ingest.linkedin_ads.settings import Metric
@@ -62,7 +57,6 @@ CONVERSION_METRICS = (
 # Joins the two pivot values of a row into the one key the chunk parser reads (neither a URN
 # nor a device enum holds a control character).
 _SEPARATOR = "\x1f"
-REFUSED = (PermissionDeniedError, NotFoundError, BadRequestError)
 
 
 @dataclass(frozen=True)
@@ -157,7 +151,7 @@ class ConversionRules:
                 # Offset paging: done on an empty page, or when the total is reached.
                 if not elements or (isinstance(total, int) and start >= total):
                     return rules
-        except REFUSED as error:
+        except NOT_SERVED as error:
             self.refused = refusal(self.table, error)
             self._stats.warn(self.refused)
         except DailyQuotaExceededError as error:
@@ -202,23 +196,14 @@ def statistics_params(
     metrics: Sequence[Metric],
 ) -> list[tuple[str, Any]]:
     """Query parameters of one `q=statistics` DAILY request, in wire order."""
-    if not facet_urns:
-        raise ValueError(f"adAnalytics needs at least one {facet_name} URN")
-    if not 1 <= len(metrics) <= settings.METRICS_PER_CHUNK:
-        raise ValueError(f"one adAnalytics request takes 1 to {settings.METRICS_PER_CHUNK} metrics")
-    fields = ["dateRange", "pivotValues", *(metric.api_name for metric in metrics)]
-    return [
-        ("q", "statistics"),
-        ("pivots", list(pivots)),
-        ("timeGranularity", {"value": "DAILY"}),
-        ("dateRange", {"start": _restli_date(window.start), "end": _restli_date(window.end)}),
-        (facet_name, list(facet_urns)),
-        ("fields", restli.Raw(",".join(fields))),
-    ]
-
-
-def _restli_date(day: date) -> dict[str, int]:
-    return {"year": day.year, "month": day.month, "day": day.day}
+    return finder_params(
+        [("q", "statistics"), ("pivots", list(pivots))],
+        granularity="DAILY",
+        window=window,
+        facet_name=facet_name,
+        facet_urns=facet_urns,
+        metrics=metrics,
+    )
 
 
 def split_pivot_values(rows: pa.Table) -> pa.Table:
@@ -307,7 +292,7 @@ class StatisticsReader(AnalyticsReader):
         )
         try:
             rows = pa.concat_tables([window_rows for _, window_rows in fetch])
-        except REFUSED as error:
+        except NOT_SERVED as error:
             self._refuse(refusal(self.table, error))
             return None
         rows = split_pivot_values(rows)

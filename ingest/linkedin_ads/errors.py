@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from ingest.linkedin_ads.auth import redact
 
 __all__ = [
+    "NOT_SERVED",
     "AuthenticationError",
     "BadRequestError",
     "DailyQuotaExceededError",
@@ -65,6 +66,11 @@ class PermissionDeniedError(LinkedInError):
 
 class NotFoundError(LinkedInError):
     """404: no such entity, or no access to it."""
+
+
+# Answers that mean "this token or API version does not serve that resource" (a missing scope,
+# an unknown finder or pivot): an optional table stops there, the run goes on.
+NOT_SERVED = (BadRequestError, PermissionDeniedError, NotFoundError)
 
 
 class VersionNotActiveError(LinkedInError):

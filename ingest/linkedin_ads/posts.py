@@ -31,9 +31,6 @@ __all__ = ["PostsReader", "post_row", "post_urn", "posts_to_read"]
 
 Record = dict[str, Any]
 
-# Refusals of a whole request that mean "this token or API does not serve posts", not a failure.
-_REFUSED = (errors.BadRequestError, errors.PermissionDeniedError, errors.NotFoundError)
-
 
 def post_urn(creative: Record) -> str | None:
     """The post a creative shows: its content reference when that is a post URN, else None."""
@@ -116,7 +113,7 @@ class PostsReader:
             batch = urns[start : start + POSTS_BATCH_SIZE]
             try:
                 body = self._client.get("posts", [("ids", batch)])
-            except _REFUSED as error:
+            except errors.NOT_SERVED as error:
                 refused = (len(urns) - start, str(error))
                 break
             except errors.DailyQuotaExceededError as error:
