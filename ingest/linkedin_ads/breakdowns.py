@@ -17,7 +17,6 @@ table empty with one warning that says why, and its state unmoved, so a later ru
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 from collections.abc import Iterator, Sequence
@@ -67,6 +66,7 @@ class Breakdown:
     pivots: tuple[str, str]
     metrics: tuple[Metric, ...]
     values_per_entity: int  # rows one delivering entity (creative, campaign) may have per day
+    converted_only: bool = False  # rows only on entity-days that converted (planning.plan_tasks)
 
 
 BREAKDOWNS = (
@@ -74,9 +74,11 @@ BREAKDOWNS = (
         "ad_analytics_by_conversion",
         ("CREATIVE", "CONVERSION"),
         tuple(settings.METRICS_BY_NAME[name] for name in CONVERSION_METRICS),
-        # Most creative-days convert under no rule and few under more than one: a creative-day
-        # is the estimate, and a window that still reaches the cap is split and read again.
+        # Only a creative-day that converted has rows, and few have more than one: one row per
+        # converting creative-day is the estimate (at most the campaign's conversions that day),
+        # and a window that still reaches the cap is split and read again.
         1,
+        converted_only=True,
     ),
     Breakdown(
         "ad_analytics_by_device",
@@ -255,19 +257,17 @@ class StatisticsReader(AnalyticsReader):
                 return None
             if not rules:
                 return []
-        # Planning by rows per entity-day: a lower cap stands for several rows per entity.
-        options = dataclasses.replace(
-            self.options, row_cap=max(1, self.options.row_cap // self.breakdown.values_per_entity)
-        )
         return planning.plan_tasks(
             account_id=account_id,
             granularity="DAILY",
             campaigns=campaigns,
             creatives=creatives,
             start=start,
-            options=options,
+            options=self.options,
             delivery=self.deliveries.get(account_id),
             share=share,
+            rows_per_entity=self.breakdown.values_per_entity,
+            converted_only=self.breakdown.converted_only,
         )
 
     def _refuse(self, message: str) -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -51,11 +51,13 @@ MEASURED_FILL = 0.99
 
 @dataclass(frozen=True)
 class Delivery:
-    """One account's daily campaign rows of this run: the days each campaign delivered on, for
-    every day from `start` through the run's today."""
+    """One account's daily campaign rows of this run: the days each campaign delivered on, and
+    its website conversions on each day it had any, for every day from `start` through the
+    run's today."""
 
     start: date
     days: dict[str, set[date]]  # campaign URN -> days with a row
+    conversions: dict[str, dict[date, int]] = field(default_factory=dict)  # URN -> day -> count
 
 
 @dataclass(frozen=True)
@@ -176,14 +178,23 @@ def plan_tasks(
     options: SyncOptions,
     delivery: Delivery | None = None,
     share: float | None = None,
+    rows_per_entity: int = 1,
+    converted_only: bool = False,
 ) -> list[Task]:
     """An account's tasks from `start` to today.
 
     `creatives` is given for the creative table only: a campaign then weighs its creatives (one
-    row each per day), otherwise one. `delivery`, when given, says which campaigns delivered on
-    the days it covers. `share` (daily tables), when given, is the measured share of the
-    estimate's rows that came (`delivered_share` of the window before `start`): windows then
-    expect that share of the estimate and stay below `MEASURED_FILL` of the cap.
+    row each per day), otherwise one. `rows_per_entity` is the most rows one delivering entity
+    (creative or campaign) has per day: more than one for a table split by a second pivot (the
+    device an impression was served on). The estimate, `Task.expected_rows` and the cap are all
+    counted in rows, so that a measured share compares like with like. `delivery`, when given,
+    says which campaigns delivered on the days it covers. `converted_only` (the by-rule table):
+    a creative-day has rows only when it converted, so on the days `delivery` covers a campaign
+    expects no more of its creatives than its conversions that day (a converting creative-day
+    has at least one). `share` (daily tables), when given, is
+    the measured share of the estimate's rows that came (`delivered_share` of the window before
+    `start`): windows then expect that share of the estimate and stay below `MEASURED_FILL` of
+    the cap.
     """
     end = options.today
     if start > end:
@@ -204,15 +215,25 @@ def plan_tasks(
         by_campaign.setdefault(creative.get("campaign"), []).append(creative)
 
     def weight(campaign: Record) -> int:
-        return 1 if creatives is None else len(by_campaign.get(_urn(campaign), ()))
+        entities = 1 if creatives is None else len(by_campaign.get(_urn(campaign), ()))
+        return entities * rows_per_entity
 
     def rows_per_day(campaign: Record) -> Callable[[date], int]:
         """Expected rows of `campaign` on a day: 0 when it did not deliver."""
         on = may_deliver(campaign, delivery)
         if creatives is None:
-            return lambda day: 1 if on(day) else 0
+            return lambda day: rows_per_entity if on(day) else 0
         created = _created_by(by_campaign.get(_urn(campaign), ()))
-        return lambda day: created(day) if on(day) else 0
+        if not converted_only or delivery is None:
+            return lambda day: created(day) * rows_per_entity if on(day) else 0
+        covered, converted = delivery.start, delivery.conversions.get(_urn(campaign), {})
+
+        def converting(day: date) -> int:
+            if day < covered:  # no rows of this run: the schedule
+                return created(day) * rows_per_entity if on(day) else 0
+            return min(created(day), converted.get(day, 0)) * rows_per_entity
+
+        return converting
 
     scale, cap = (
         (1.0, options.row_cap) if share is None else (share, options.row_cap * MEASURED_FILL)

@@ -37,6 +37,8 @@ __all__ = ["AnalyticsReader", "Deliveries"]
 logger = logging.getLogger("ingest.linkedin_ads")
 
 Rows = pa.Table
+# The campaign rows' conversions: the by-rule table expects rows only where there are some.
+_CONVERSIONS = settings.METRICS_BY_NAME["externalWebsiteConversions"].column
 
 
 class AnalyticsReader:
@@ -265,18 +267,28 @@ class Deliveries:
         self._complete: dict[int, planning.Delivery] = {}
 
     def record(self, account_id: int, rows: pa.Table) -> None:
+        columns = ["pivot_value", "start_date"]
+        if _CONVERSIONS in rows.column_names:
+            columns.append(_CONVERSIONS)
         with self._lock:
-            self._rows.setdefault(account_id, []).append(rows.select(["pivot_value", "start_date"]))
+            self._rows.setdefault(account_id, []).append(rows.select(columns))
 
     def complete(self, account_id: int, start: date) -> None:
         with self._lock:
             days: dict[str, set[date]] = {}
+            conversions: dict[str, dict[date, int]] = {}
             for table in self._rows.pop(account_id, []):
-                for urn, day in zip(
-                    table["pivot_value"].to_pylist(), table["start_date"].to_pylist(), strict=True
-                ):
+                urns, dates = table["pivot_value"].to_pylist(), table["start_date"].to_pylist()
+                counts = (
+                    table[_CONVERSIONS].to_pylist()
+                    if _CONVERSIONS in table.column_names
+                    else [None] * len(urns)
+                )
+                for urn, day, count in zip(urns, dates, counts, strict=True):
                     days.setdefault(urn, set()).add(day)
-            self._complete[account_id] = planning.Delivery(start, days)
+                    if count:
+                        conversions.setdefault(urn, {})[day] = count
+            self._complete[account_id] = planning.Delivery(start, days, conversions)
 
     def get(self, account_id: int) -> planning.Delivery | None:
         with self._lock:

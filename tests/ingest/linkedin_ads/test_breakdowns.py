@@ -205,3 +205,41 @@ def test_a_refused_rules_finder_leaves_the_by_rule_state_where_it_was() -> None:
         "conversions",
         "ad_analytics_by_conversion",
     ]
+
+
+class _OneCampaign:
+    """An entity cache with one account of one campaign, running since before the start."""
+
+    def get(self, kind: str, account: int) -> list[dict[str, Any]]:
+        return [{"id": 5, "status": "ACTIVE", "runSchedule": {"start": 0}}]
+
+
+def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_rows() -> None:
+    # given: the device reader, a cap of 100 rows, one campaign delivering every day (at most
+    # 5 rows a day, one per device)
+    options = SyncOptions(
+        account_ids=None,
+        start_date=date(2026, 1, 1),
+        today=date(2026, 3, 31),
+        attribution_window_days=30,
+        concurrency=1,
+        row_cap=100,
+    )
+    reader = breakdowns.StatisticsReader(
+        BY_DEVICE,
+        accounts=[7],
+        entities=_OneCampaign(),
+        client=None,
+        options=options,
+        stats=SyncStats(),
+        requests=None,
+        deliveries=Deliveries(),
+    )
+    first = reader.plan(7, None)
+    assert first[0].windows == (Window(date(2026, 1, 1), date(2026, 1, 19)),)  # 95 rows
+
+    # when: the first window returned 2 rows a day (38 of its 95)
+    rest = reader.replan(first[0], 38)
+
+    # then: the next windows expect 2 rows a day against 99% of the cap: 49 days (98 rows)
+    assert rest[0].windows == (Window(date(2026, 1, 20), date(2026, 3, 9)),)

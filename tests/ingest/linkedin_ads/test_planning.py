@@ -254,3 +254,78 @@ def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() 
     assert rest[0].windows == (Window(date(2026, 6, 11), date(2026, 6, 29)),)
     # a window that returned nothing leaves the estimate as it was
     assert reader.replan(first[0], 0) == _creative_tasks(None, start=date(2026, 6, 11))
+
+
+def _device_tasks(share: float | None) -> list[Any]:
+    # one campaign delivering every day, at most 5 rows a day (one per device), cap 100
+    return plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS[:1],
+        creatives=None,
+        start=date(2026, 5, 1),
+        options=OPTIONS,
+        delivery=Delivery(START, {_urn(1): _days(START, TODAY)}),
+        share=share,
+        rows_per_entity=5,
+    )
+
+
+def test_several_rows_per_entity_count_against_the_whole_cap_once_a_share_is_measured() -> None:
+    # by the estimate: 5 rows a day, windows of 19 days (95 rows)
+    estimated = _device_tasks(None)
+    assert estimated[0].windows == (Window(date(2026, 5, 1), date(2026, 5, 19)),)
+    assert estimated[0].expected_rows == 95
+    # half of them came (2.5 rows a day): the share already counts rows, so windows of 39 days
+    # (97.5 rows, below 99% of the cap), not a fifth of that
+    measured = _device_tasks(0.5)
+    assert measured[0].windows == (Window(date(2026, 5, 1), date(2026, 6, 8)),)
+    assert measured[0].expected_rows == 195
+
+
+def test_by_rule_windows_expect_rows_only_where_the_campaign_converted() -> None:
+    # given: 10 creatives delivering every day; the campaign converted on two days of June only
+    # (3 conversions on June 5, 40 on June 20); this run's rows cover June
+    delivery = Delivery(
+        date(2026, 6, 1),
+        {_urn(1): _days(START, TODAY)},
+        {_urn(1): {date(2026, 6, 5): 3, date(2026, 6, 20): 40}},
+    )
+
+    # when
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS[:1],
+        creatives=_creatives(1, 10, START),
+        start=date(2026, 5, 20),
+        options=OPTIONS,
+        delivery=delivery,
+        converted_only=True,
+    )
+
+    # then: May's days follow the schedule (10 rows a day, windows of 9 days), June expects
+    # 3 + 10 rows (no more converting creatives than conversions): May 29 on fits one window
+    assert [task.windows[0] for task in tasks] == [
+        Window(date(2026, 5, 20), date(2026, 5, 28)),
+        Window(date(2026, 5, 29), TODAY),
+    ]
+    assert [task.expected_rows for task in tasks] == [90, 43]
+
+
+def test_deliveries_keep_the_conversions_of_each_campaign_day() -> None:
+    deliveries = Deliveries()
+    deliveries.record(
+        9,
+        pa.table(
+            {
+                "pivot_value": [_urn(1), _urn(1)],
+                "start_date": pa.array([date(2026, 6, 1), date(2026, 6, 2)]),
+                "external_website_conversions": pa.array([None, 4], pa.int64()),
+            }
+        ),
+    )
+    deliveries.complete(9, date(2026, 6, 1))
+    delivery = deliveries.get(9)
+    assert delivery is not None
+    assert delivery.conversions == {_urn(1): {date(2026, 6, 2): 4}}
