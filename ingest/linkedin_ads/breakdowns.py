@@ -236,6 +236,9 @@ class StatisticsReader(AnalyticsReader):
         self.rules = rules
         self.refused: str | None = None
         self._refusal = threading.Lock()
+        # Per account and campaign, the rows and the days with rows read so far (a table read
+        # per campaign-day only): how many devices a campaign serves on barely changes.
+        self._seen: dict[int, dict[str, tuple[int, int]]] = {}
 
     def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task] | None:
         if self.refused:
@@ -257,6 +260,7 @@ class StatisticsReader(AnalyticsReader):
                 return None
             if not rules:
                 return []
+        measured, average = self._measured(account_id)
         return planning.plan_tasks(
             account_id=account_id,
             granularity="DAILY",
@@ -265,10 +269,41 @@ class StatisticsReader(AnalyticsReader):
             start=start,
             options=self.options,
             delivery=self.deliveries.get(account_id),
-            share=share,
-            rows_per_entity=self.breakdown.values_per_entity,
+            # Measured rows per campaign-day are the rows themselves, not an upper bound: the
+            # next windows expect them at face value (a share of 1), below MEASURED_FILL.
+            # A campaign not seen yet expects the average of those seen.
+            share=1.0 if measured else share,
+            rows_per_entity=average or self.breakdown.values_per_entity,
             converted_only=self.breakdown.converted_only,
+            measured=measured,
         )
+
+    def _measured(self, account_id: int) -> tuple[dict[str, float], float | None]:
+        """Campaign URN -> the rows per day with rows it returned so far, and the same over
+        every campaign (None before any row)."""
+        with self._refusal:
+            seen = dict(self._seen.get(account_id, {}))
+        days = sum(days for _, days in seen.values())
+        average = sum(rows for rows, _ in seen.values()) / days if days else None
+        return {urn: rows / days for urn, (rows, days) in seen.items()}, average
+
+    def _measure(self, account_id: int, rows: pa.Table) -> None:
+        """Count each campaign's rows and days with rows (a table read per campaign-day)."""
+        if self.breakdown.pivots[0] != "CAMPAIGN" or not rows.num_rows:
+            return
+        counts = rows.group_by("pivot_value").aggregate(
+            [("start_date", "count"), ("start_date", "count_distinct")]
+        )
+        with self._refusal:
+            seen = self._seen.setdefault(account_id, {})
+            for urn, count, days in zip(
+                counts["pivot_value"].to_pylist(),
+                counts["start_date_count"].to_pylist(),
+                counts["start_date_count_distinct"].to_pylist(),
+                strict=True,
+            ):
+                before = seen.get(urn, (0, 0))
+                seen[urn] = (before[0] + count, before[1] + days)
 
     def _refuse(self, message: str) -> None:
         with self._refusal:
@@ -296,6 +331,7 @@ class StatisticsReader(AnalyticsReader):
             self._refuse(refusal(self.table, error))
             return None
         rows = split_pivot_values(rows)
+        self._measure(task.account_id, rows)
         self.stats.count(
             self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
         )

@@ -20,7 +20,7 @@ last one actually returned, as a share of the rows it was expected to return (`d
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -148,7 +148,7 @@ def _days(start: date, end: date) -> Iterator[date]:
 
 
 def facet_groups(
-    campaigns: Sequence[Record], weight: Callable[[Record], int], cap: int
+    campaigns: Sequence[Record], weight: Callable[[Record], float], cap: int
 ) -> list[list[Record] | None]:
     """[None] (one request covers the account) unless a day of the account may reach the cap.
 
@@ -158,7 +158,7 @@ def facet_groups(
     if sum(weight(campaign) for campaign in campaigns) < cap:
         return [None]
     groups: list[list[Record]] = [[]]
-    load = 0
+    load = 0.0
     for campaign in campaigns:
         if groups[-1] and load + weight(campaign) >= cap:
             groups.append([])
@@ -178,23 +178,30 @@ def plan_tasks(
     options: SyncOptions,
     delivery: Delivery | None = None,
     share: float | None = None,
-    rows_per_entity: int = 1,
+    rows_per_entity: float = 1,
     converted_only: bool = False,
+    measured: Mapping[str, float] | None = None,
 ) -> list[Task]:
     """An account's tasks from `start` to today.
 
     `creatives` is given for the creative table only: a campaign then weighs its creatives (one
-    row each per day), otherwise one. `rows_per_entity` is the most rows one delivering entity
-    (creative or campaign) has per day: more than one for a table split by a second pivot (the
-    device an impression was served on). The estimate, `Task.expected_rows` and the cap are all
-    counted in rows, so that a measured share compares like with like. `delivery`, when given,
-    says which campaigns delivered on the days it covers. `converted_only` (the by-rule table):
-    a creative-day has rows only when it converted, so on the days `delivery` covers a campaign
-    expects no more of its creatives than its conversions that day (a converting creative-day
-    has at least one). `share` (daily tables), when given, is
-    the measured share of the estimate's rows that came (`delivered_share` of the window before
-    `start`): windows then expect that share of the estimate and stay below `MEASURED_FILL` of
-    the cap.
+    row each per day), otherwise one. `rows_per_entity` is the rows one delivering entity
+    (creative or campaign) is expected to have per day: more than one for a table split by a
+    second pivot (at most one per device an impression was served on, or as measured). The
+    estimate, `Task.expected_rows` and the cap are all counted in rows, so that a measured share
+    compares like with like.
+
+    `delivery`, when given, says which campaigns delivered on the days it covers.
+    `converted_only` (the by-rule table): a creative-day has rows only when it converted, so on
+    the days `delivery` covers a campaign expects no more of its creatives than its conversions
+    that day (a converting creative-day has at least one). `measured` (a table read per
+    campaign-day, by device): campaign URN -> the rows per delivering day its earlier windows
+    returned; such a campaign expects those instead of `rows_per_entity`, so that the next
+    windows follow which campaigns deliver then.
+
+    `share` (daily tables), when given, is the measured share of the estimate's rows that came
+    (`delivered_share` of the window before `start`): windows then expect that share of the
+    estimate and stay below `MEASURED_FILL` of the cap.
     """
     end = options.today
     if start > end:
@@ -214,15 +221,16 @@ def plan_tasks(
     for creative in creatives or ():
         by_campaign.setdefault(creative.get("campaign"), []).append(creative)
 
-    def weight(campaign: Record) -> int:
+    def weight(campaign: Record) -> float:
         entities = 1 if creatives is None else len(by_campaign.get(_urn(campaign), ()))
         return entities * rows_per_entity
 
-    def rows_per_day(campaign: Record) -> Callable[[date], int]:
+    def rows_per_day(campaign: Record) -> Callable[[date], float]:
         """Expected rows of `campaign` on a day: 0 when it did not deliver."""
         on = may_deliver(campaign, delivery)
         if creatives is None:
-            return lambda day: rows_per_entity if on(day) else 0
+            rows = (measured or {}).get(_urn(campaign), rows_per_entity)
+            return lambda day: rows if on(day) else 0
         created = _created_by(by_campaign.get(_urn(campaign), ()))
         if not converted_only or delivery is None:
             return lambda day: created(day) * rows_per_entity if on(day) else 0
@@ -254,7 +262,7 @@ def plan_tasks(
                 account_id,
                 *facet,
                 (window,),
-                expected_rows=sum(estimate[day] for day in _days(window.start, window.end)),
+                expected_rows=round(sum(estimate[day] for day in _days(window.start, window.end))),
             )
             for window in windows
         )

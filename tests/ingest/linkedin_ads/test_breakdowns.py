@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import httpx
+import pyarrow as pa
 
 from ingest.linkedin_ads import breakdowns, restli, settings
 from ingest.linkedin_ads.analytics import Window
@@ -243,3 +244,45 @@ def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_row
 
     # then: the next windows expect 2 rows a day against 99% of the cap: 49 days (98 rows)
     assert rest[0].windows == (Window(date(2026, 1, 20), date(2026, 3, 9)),)
+
+
+def test_device_windows_follow_the_rows_each_campaign_returned_per_day() -> None:
+    # given: the device reader of the test above, whose first window returned 3 rows a day for
+    # its one campaign (two days of rows)
+    options = SyncOptions(
+        account_ids=None,
+        start_date=date(2026, 1, 1),
+        today=date(2026, 3, 31),
+        attribution_window_days=30,
+        concurrency=1,
+        row_cap=100,
+    )
+    reader = breakdowns.StatisticsReader(
+        BY_DEVICE,
+        accounts=[7],
+        entities=_OneCampaign(),
+        client=None,
+        options=options,
+        stats=SyncStats(),
+        requests=None,
+        deliveries=Deliveries(),
+    )
+    first = reader.plan(7, None)
+    days = [date(2026, 1, 1)] * 3 + [date(2026, 1, 2)] * 3
+    reader._measure(
+        7,
+        pa.table(
+            {
+                "pivot_value": ["urn:li:sponsoredCampaign:5"] * 6,
+                "breakdown_value": ["DESKTOP_WEB", "MOBILE_APP", "MOBILE_WEB"] * 2,
+                "start_date": pa.array(days),
+            }
+        ),
+    )
+
+    # when
+    rest = reader.replan(first[0], 6)
+
+    # then: 3 rows a day at face value, below 99% of the cap: 32 days (96 rows)
+    assert rest[0].windows == (Window(date(2026, 1, 20), date(2026, 2, 20)),)
+    assert rest[0].expected_rows == 96

@@ -329,3 +329,23 @@ def test_deliveries_keep_the_conversions_of_each_campaign_day() -> None:
     delivery = deliveries.get(9)
     assert delivery is not None
     assert delivery.conversions == {_urn(1): {date(2026, 6, 2): 4}}
+
+
+def test_measured_campaigns_expect_their_own_rows_per_day_the_others_the_most() -> None:
+    # given: campaign 1 returned 2 rows a day so far, campaign 2 nothing yet (5 rows a day at
+    # most); both deliver every day
+    tasks = plan_tasks(
+        account_id=9,
+        granularity="DAILY",
+        campaigns=CAMPAIGNS[:2],
+        creatives=None,
+        start=date(2026, 6, 1),
+        options=OPTIONS,
+        delivery=Delivery(START, {_urn(1): _days(START, TODAY), _urn(2): _days(START, TODAY)}),
+        share=1.0,
+        rows_per_entity=5,
+        measured={_urn(1): 2.0},
+    )
+    # then: 7 rows a day, windows of 14 days (98 rows, below 99% of the cap)
+    assert tasks[0].windows == (Window(date(2026, 6, 1), date(2026, 6, 14)),)
+    assert tasks[0].expected_rows == 98
