@@ -239,6 +239,7 @@ class StatisticsReader(AnalyticsReader):
         # Per account and campaign, the rows and the days with rows read so far (a table read
         # per campaign-day only): how many devices a campaign serves on barely changes.
         self._seen: dict[int, dict[str, tuple[int, int]]] = {}
+        self._seen_lock = threading.Lock()  # tasks finish on the pool's threads
 
     def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task] | None:
         if self.refused:
@@ -281,7 +282,7 @@ class StatisticsReader(AnalyticsReader):
     def _measured(self, account_id: int) -> tuple[dict[str, float], float | None]:
         """Campaign URN -> the rows per day with rows it returned so far, and the same over
         every campaign (None before any row)."""
-        with self._refusal:
+        with self._seen_lock:
             seen = dict(self._seen.get(account_id, {}))
         days = sum(days for _, days in seen.values())
         average = sum(rows for rows, _ in seen.values()) / days if days else None
@@ -294,7 +295,7 @@ class StatisticsReader(AnalyticsReader):
         counts = rows.group_by("pivot_value").aggregate(
             [("start_date", "count"), ("start_date", "count_distinct")]
         )
-        with self._refusal:
+        with self._seen_lock:
             seen = self._seen.setdefault(account_id, {})
             for urn, count, days in zip(
                 counts["pivot_value"].to_pylist(),

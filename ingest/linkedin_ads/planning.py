@@ -236,7 +236,7 @@ def plan_tasks(
             return lambda day: created(day) * rows_per_entity if on(day) else 0
         covered, converted = delivery.start, delivery.conversions.get(_urn(campaign), {})
 
-        def converting(day: date) -> int:
+        def converting(day: date) -> float:
             if day < covered:  # no rows of this run: the schedule
                 return created(day) * rows_per_entity if on(day) else 0
             return min(created(day), converted.get(day, 0)) * rows_per_entity
