@@ -312,31 +312,24 @@ class StatisticsReader(AnalyticsReader):
                 self.refused = message
                 self.stats.warn(message)
 
-    def _run(self, task: Task) -> pa.Table | None:  # type: ignore[override]
+    def _fetch(self, task: Task) -> AnalyticsFetch:
+        return _StatisticsFetch(
+            self.client, pivots=self.breakdown.pivots, **self._fetch_options(task)
+        )
+
+    def _shape(self, task: Task, rows: pa.Table) -> pa.Table:
+        rows = split_pivot_values(rows)
+        self._measure(task.account_id, rows)
+        return rows
+
+    def _run(self, task: Task) -> pa.Table | None:
         if self.refused:
             return None
-        fetch = _StatisticsFetch(
-            self.client,
-            pivots=self.breakdown.pivots,
-            granularity="DAILY",
-            facet_name=task.facet_name,
-            facet_urns=task.facet_urns,
-            windows=task.windows,
-            metrics=self.metrics,
-            cap=self.options.row_cap,
-            chunk_map=self._chunk_map,
-        )
         try:
-            rows = pa.concat_tables([window_rows for _, window_rows in fetch])
+            return super()._run(task)
         except NOT_SERVED as error:
             self._refuse(refusal(self.table, error))
             return None
-        rows = split_pivot_values(rows)
-        self._measure(task.account_id, rows)
-        self.stats.count(
-            self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
-        )
-        return rows
 
 
 def conversion_rows(rules: ConversionRules, accounts: Sequence[int]) -> Iterator[list[dict]]:

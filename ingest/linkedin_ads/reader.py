@@ -133,25 +133,36 @@ class AnalyticsReader:
     def _chunk_map(self, request: Callable[[Chunk], Any], chunks: Sequence[Chunk]) -> Iterator[Any]:
         return self.requests.map(self._send(request), chunks)
 
-    def _run(self, task: Task) -> Rows:
-        fetch = AnalyticsFetch(
-            self.client,
-            pivot=self.pivot,
-            granularity=self.granularity,
-            facet_name=task.facet_name,
-            facet_urns=task.facet_urns,
-            windows=task.windows,
-            metrics=self.metrics,
-            cap=self.options.row_cap,
-            chunk_map=self._chunk_map,
-        )
-        rows = pa.concat_tables([window_rows for _, window_rows in fetch])
+    def _fetch(self, task: Task) -> AnalyticsFetch:
+        """The task's requests (`q=analytics`, one pivot), window by window."""
+        return AnalyticsFetch(self.client, pivot=self.pivot, **self._fetch_options(task))
+
+    def _fetch_options(self, task: Task) -> dict[str, Any]:
+        """What every finder's fetch of `task` takes besides its pivot(s)."""
+        return {
+            "granularity": self.granularity,
+            "facet_name": task.facet_name,
+            "facet_urns": task.facet_urns,
+            "windows": task.windows,
+            "metrics": self.metrics,
+            "cap": self.options.row_cap,
+            "chunk_map": self._chunk_map,
+        }
+
+    def _shape(self, task: Task, rows: Rows) -> Rows:
+        """The task's rows as bronze keeps them: a demographic row also names its campaign and
+        pivot."""
         if task.campaign:
             for position, (name, value) in enumerate(
                 (("campaign", task.campaign), ("pivot", self.pivot))
             ):
                 field = pa.field(name, pa.string(), nullable=False)  # as the column hints say
                 rows = rows.add_column(position, field, pa.repeat(value, rows.num_rows))
+        return rows
+
+    def _run(self, task: Task) -> Rows | None:
+        fetch = self._fetch(task)
+        rows = self._shape(task, pa.concat_tables([window_rows for _, window_rows in fetch]))
         self.stats.count(
             self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
         )
