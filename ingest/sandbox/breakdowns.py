@@ -140,14 +140,6 @@ def _device_weights(campaign_id: int) -> tuple[int, ...]:
     return (rng.randint(40, 60), rng.randint(10, 25), rng.randint(20, 40), rng.randint(0, 3), empty)
 
 
-def split_exactly(value: int, weights: Sequence[int]) -> list[int]:
-    """value split by weights into integers that add up to it (the rest to the heaviest)."""
-    total = sum(weights)
-    parts = [value * weight // total for weight in weights]
-    parts[list(weights).index(max(weights))] += value - sum(parts)  # the first heaviest
-    return parts
-
-
 def parts(
     adv: Advertiser,
     pivots: Sequence[str],
@@ -179,11 +171,13 @@ def parts(
         return
     if DEVICE_PIVOT in pivots:
         weights = device_weights(ref.campaign_id)
-        shares = {
-            name: split_exactly(value, weights)
-            for name, value in metrics.items()
-            if name not in DEVICE_UNSERVED_METRICS
-        }
+        total, heaviest = sum(weights), weights.index(max(weights))
+        # each metric split exactly: by weight rounded down, the rest to the first heaviest device
+        shares: dict[str, list[int]] = {}
+        for name, value in metrics.items():
+            if name not in DEVICE_UNSERVED_METRICS:
+                share = shares[name] = [value * weight // total for weight in weights]
+                share[heaviest] += value - sum(share)
         for index, device in enumerate(DEVICES):
             yield {DEVICE_PIVOT: device}, {name: split[index] for name, split in shares.items()}
         return
