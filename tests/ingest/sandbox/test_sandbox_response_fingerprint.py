@@ -77,7 +77,8 @@ def _queries(sandbox: Sandbox) -> Iterator[str]:
         yield from _window(sandbox, pivots="CAMPAIGN", granularity=granularity)
     yield from _window(sandbox, pivots="CREATIVE", start=recent, end=adv.today)
     yield from _window(sandbox, pivots="CREATIVE", facet="campaigns", urns=campaigns)
-    yield _analytics(sandbox, "CREATIVE", CHUNKS[0], extra="&campaignType=(value:SPONSORED_UPDATES)")
+    sponsored = "&campaignType=(value:SPONSORED_UPDATES)"
+    yield _analytics(sandbox, "CREATIVE", CHUNKS[0], extra=sponsored)
     sort = "&sortBy=(field:COST_IN_LOCAL_CURRENCY,order:ASCENDING)"
     yield _analytics(sandbox, "CAMPAIGN", CHUNKS[0], "ALL", extra=sort)
     yield _analytics(sandbox, "CREATIVE", "pivotValues,clicks", "MONTHLY", extra=sort)
