@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import calendar
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator, Mapping
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import date
-from typing import Any
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 from . import analytics_knobs, breakdowns
 from .analytics_request import AnalyticsRequest
-from .contract import ENTITY_PIVOT_ONLY_METRICS, RANGE_LIMITED_METRICS
+from .contract import DECIMAL_METRICS, ENTITY_PIVOT_ONLY_METRICS, RANGE_LIMITED_METRICS
 from .data import Advertiser, CreativeRef
 from .demographics import Demographics
 
@@ -22,7 +25,20 @@ _FACET_PIVOT = {"accounts": "ACCOUNT", "campaigns": "CAMPAIGN"}
 # No metric requested: a row is kept or suppressed on these.
 DECISIVE_DEFAULTS = ("impressions", "clicks")
 
-Buckets = dict[tuple[tuple[str, ...], tuple[int, int]], list[int]]
+# Windows whose buckets are kept: a client asks for one window chunk by chunk (at most 18
+# metrics per request), a few windows at a time, so a handful covers its concurrent requests.
+WINDOW_CACHE_SIZE = 8
+# Campaign-period totals under member pivots: a client asks each campaign's window once per
+# member pivot (8), pivot by pivot, so this one spans every campaign of an account; its entries
+# are small (one total per metric per campaign and month).
+CAMPAIGN_CACHE_SIZE = 512
+
+BucketKey = tuple[tuple[str, ...], tuple[int, int]]
+# (pivot values, period) -> every metric's total; a window is its buckets in key order.
+Buckets = dict[BucketKey, dict[str, int]]
+Window = list[tuple[BucketKey, dict[str, int]]]
+CampaignTotals = dict[tuple[int, tuple[int, int]], dict[str, int]]
+T = TypeVar("T")
 
 
 def _pivot_value(pivot: str, ref: CreativeRef) -> str:
@@ -83,9 +99,61 @@ def _reach(impressions: int) -> int:
     return impressions * 3 // 5
 
 
-def _date_json(ordinal: int) -> dict[str, int]:
+@lru_cache(maxsize=4096)
+def _ymd(ordinal: int) -> tuple[int, int, int]:
     day = date.fromordinal(ordinal)
-    return {"year": day.year, "month": day.month, "day": day.day}
+    return day.year, day.month, day.day
+
+
+def _date_json(ordinal: int) -> dict[str, int]:
+    year, month, day = _ymd(ordinal)
+    return {"year": year, "month": month, "day": day}
+
+
+def _wire(name: str, values: Mapping[str, int], tails: bool) -> int | str:
+    """A bucket's reach or decimal metric as a response element carries it."""
+    if name == REACH:
+        return _reach(values.get(REACH_SOURCE, 0))
+    value = values.get(name)
+    return analytics_knobs.wire_value(name, value, tails) if value else "0"
+
+
+def _add(totals: dict[str, int], metrics: Mapping[str, int]) -> None:
+    for name, value in metrics.items():
+        if value:
+            totals[name] = totals.get(name, 0) + value
+
+
+class ComputeOnce(Generic[T]):
+    """The last `size` values computed, each computed once: concurrent requests for a value
+    being computed wait for it instead of computing it again (under the GIL that would only
+    make them all slower). Keys carry everything a value depends on, the facts' revision
+    included, so an entry is never stale, only unused until evicted."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._entries: OrderedDict[Hashable, _Entry[T]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = self._entries[key] = _Entry[T]()
+                if len(self._entries) > self.size:
+                    self._entries.popitem(last=False)
+            else:
+                self._entries.move_to_end(key)
+        with entry.lock:
+            if entry.value is None:
+                entry.value = compute()
+            return entry.value
+
+
+class _Entry(Generic[T]):
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.value: T | None = None
 
 
 class AnalyticsEngine:
@@ -103,6 +171,8 @@ class AnalyticsEngine:
             for facet, pivot in _FACET_PIVOT.items():
                 self._by_facet[facet].setdefault(_pivot_value(pivot, ref), []).append(ref)
         self._days = {urn: sorted(facts) for urn, facts in adv.facts.items()}
+        self._windows: ComputeOnce[Window] = ComputeOnce(WINDOW_CACHE_SIZE)
+        self._campaign_totals: ComputeOnce[CampaignTotals] = ComputeOnce(CAMPAIGN_CACHE_SIZE)
 
     def _candidates(self, request: AnalyticsRequest) -> list[CreativeRef] | None:
         """The creatives of the request's campaigns or accounts facet, from the index (None
@@ -134,7 +204,8 @@ class AnalyticsEngine:
         """The response elements: suppressed zero rows, stable order, truncated at row_cap.
 
         `money_tails` and `creative_gaps`: see analytics_knobs (entity pivots only; demographic
-        money stays approximate)."""
+        money stays approximate). The window's buckets hold every metric and are cached, so the
+        other metric chunks of the same window cost only the rows they return."""
         adv = self.adv
         lo = max(request.start.toordinal(), adv.first_ordinal)
         end = request.end.toordinal() if request.end else adv.last_ordinal
@@ -148,65 +219,80 @@ class AnalyticsEngine:
             and breakdowns.served(request.pivots, m)
         ]
         decisive = served or list(DECISIVE_DEFAULTS)
-        sort = [request.sort[0]] if request.sort else []
-        needed = [n for n in dict.fromkeys([*served, *decisive, *sort]) if n != REACH]
-        if REACH in served and REACH_SOURCE not in needed:
-            needed.append(REACH_SOURCE)
         if lo > hi:
             return []
         if request.member:
             hi = min(hi, adv.last_ordinal - 1)  # demographics lag a day
-        creatives = select_creatives(adv, request, forbidden, self._candidates(request))
         breakdown = bool(breakdowns.BREAKDOWN_PIVOTS.intersection(request.pivots))
         tails = money_tails and not request.member and not breakdown
-        if "CREATIVE" in request.pivots and not request.member:
-            gapped = self.gapped(creative_gaps)
-            creatives = [ref for ref in creatives if ref.urn not in gapped]
-        period_of = {o: _period_bounds(request.granularity, o, lo, hi) for o in range(lo, hi + 1)}
-        if request.member:
-            buckets = self._member_buckets(request, creatives, period_of, needed, noise)
-        elif breakdown:
-            buckets = self._breakdown_buckets(request, creatives, period_of, needed)
-        else:
-            buckets = self._entity_buckets(request, creatives, period_of, needed, tails)
-        index = {name: i for i, name in enumerate(needed)}
-        if REACH in served:
-            index[REACH] = index[REACH_SOURCE]
-        decisive_idx = [index[n] for n in decisive]
-        keys = sorted(k for k, v in buckets.items() if any(v[i] for i in decisive_idx))
+        gaps = creative_gaps if "CREATIVE" in request.pivots and not request.member else 0
+        key = (
+            request.pivots, request.granularity, lo, hi, tuple(request.facets.items()),
+            request.campaign_type, forbidden, tails, gaps, noise if request.member else 0.0,
+            adv.revision,
+        )  # fmt: skip
+        window = self._windows.get(
+            key, lambda: self._window(request, lo, hi, forbidden, tails, gaps, noise)
+        )
+        decisive_names = {REACH_SOURCE if n == REACH else n for n in decisive}
+        kept = [(k, v) for k, v in window if not decisive_names.isdisjoint(v)]
         if request.sort:
-            position = index[request.sort[0]]
-            keys.sort(key=lambda k: buckets[k][position], reverse=request.sort[1])
+            sort_name = request.sort[0]
+            kept.sort(key=lambda item: item[1].get(sort_name, 0), reverse=request.sort[1])
         out: list[dict[str, Any]] = []
         want_range = "dateRange" in request.fields
         want_pivots = "pivotValues" in request.fields
-        for key in keys[:row_cap]:
-            values = buckets[key]
-            row: dict[str, Any] = {}
-            for name in served:
-                value = values[index[name]]
-                row[name] = (
-                    _reach(value)
-                    if name == REACH
-                    else analytics_knobs.wire_value(name, value, tails)
-                )
+        # integers are served as summed; the rest (reach, decimal strings) go through _wire
+        plain = [(name, name not in DECIMAL_METRICS and name != REACH) for name in served]
+        for (pivot_values, period), values in kept[:row_cap]:
+            row: dict[str, Any] = {
+                name: values.get(name, 0) if is_plain else _wire(name, values, tails)
+                for name, is_plain in plain
+            }
             if want_pivots:
-                row["pivotValues"] = list(key[0])
+                row["pivotValues"] = list(pivot_values)
             if want_range:
-                row["dateRange"] = {"start": _date_json(key[1][0]), "end": _date_json(key[1][1])}
+                row["dateRange"] = {"start": _date_json(period[0]), "end": _date_json(period[1])}
             if extra_fields:
                 row["sponsoredDriftMetric"] = 0
             out.append(row)
         return out
+
+    def _window(
+        self,
+        request: AnalyticsRequest,
+        lo: int,
+        hi: int,
+        forbidden: frozenset[int],
+        tails: bool,
+        gaps: int,
+        noise: float,
+    ) -> Window:
+        """Every metric's buckets of the request's window (pivots, facets, granularity, dates),
+        in key order: what all the metric chunks of that window share."""
+        creatives = select_creatives(self.adv, request, forbidden, self._candidates(request))
+        if gaps:
+            gapped = self.gapped(gaps)
+            creatives = [ref for ref in creatives if ref.urn not in gapped]
+        period_of = {o: _period_bounds(request.granularity, o, lo, hi) for o in range(lo, hi + 1)}
+        if request.member:
+            buckets = self._member_buckets(request, forbidden, creatives, period_of, noise)
+        elif breakdowns.BREAKDOWN_PIVOTS.intersection(request.pivots):
+            buckets = self._breakdown_buckets(request, creatives, period_of)
+        else:
+            buckets = self._entity_buckets(request, creatives, period_of, tails)
+        # without its zero totals a bucket holds exactly the metrics that make it a row
+        window = [(key, {n: v for n, v in totals.items() if v}) for key, totals in buckets.items()]
+        return sorted(window, key=lambda item: item[0])
 
     def _facts_by_period(
         self,
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
         tails: bool = False,
-    ) -> Iterator[tuple[CreativeRef, tuple[int, int], Mapping[str, int]]]:
-        """(creative, period, that day's metrics as served) for every day of delivery in the
-        days of `period_of` (consecutive)."""
+    ) -> Iterator[tuple[CreativeRef, int, tuple[int, int], Mapping[str, int]]]:
+        """(creative, day, period, that day's metrics as served) for every day of delivery in
+        the days of `period_of` (consecutive): the window's days only, found by bisection."""
         if not period_of:
             return
         lo, hi = min(period_of), max(period_of)
@@ -217,28 +303,25 @@ class AnalyticsEngine:
                 period, metrics = period_of[ordinal], facts[ordinal]
                 if tails:
                     metrics = analytics_knobs.with_tails(ref.urn, ordinal, metrics)
-                yield ref, period, metrics
+                yield ref, ordinal, period, metrics
 
     def _entity_buckets(
         self,
         request: AnalyticsRequest,
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
-        needed: list[str],
         tails: bool,
     ) -> Buckets:
         buckets: Buckets = {}
-        width = len(needed)
-        pairs = list(enumerate(needed))
-        for ref, period, metrics in self._facts_by_period(creatives, period_of, tails):
-            key = (tuple(_pivot_value(p, ref) for p in request.pivots), period)
-            acc = buckets.get(key)
+        pivot_values: dict[str, tuple[str, ...]] = {}
+        for ref, _, period, metrics in self._facts_by_period(creatives, period_of, tails):
+            values = pivot_values.get(ref.urn)
+            if values is None:
+                values = pivot_values[ref.urn] = tuple(_pivot_value(p, ref) for p in request.pivots)
+            acc = buckets.get((values, period))
             if acc is None:
-                acc = buckets[key] = [0] * width
-            for i, name in pairs:
-                value = metrics.get(name)
-                if value:
-                    acc[i] += value
+                acc = buckets[(values, period)] = {}
+            _add(acc, metrics)
         return buckets
 
     def _breakdown_buckets(
@@ -246,53 +329,50 @@ class AnalyticsEngine:
         request: AnalyticsRequest,
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
-        needed: list[str],
     ) -> Buckets:
         """Entity buckets with the CONVERSION or IMPRESSION_DEVICE_TYPE split (breakdowns.py)."""
         buckets: Buckets = {}
-        width = len(needed)
-        pairs = list(enumerate(needed))
-        for ref in creatives:
-            for ordinal, metrics in self.adv.facts.get(ref.urn, {}).items():
-                period = period_of.get(ordinal)
-                if period is None:
-                    continue
-                for values, part in breakdowns.parts(
-                    self.adv, request.pivots, ref, ordinal, metrics
-                ):
-                    pivot_values = tuple(
-                        values[p] if p in values else _pivot_value(p, ref) for p in request.pivots
-                    )
-                    acc = buckets.setdefault((pivot_values, period), [0] * width)
-                    for i, name in pairs:
-                        value = part.get(name)
-                        if value:
-                            acc[i] += value
+        for ref, ordinal, period, metrics in self._facts_by_period(creatives, period_of):
+            for values, part in breakdowns.parts(self.adv, request.pivots, ref, ordinal, metrics):
+                pivot_values = tuple(
+                    values[p] if p in values else _pivot_value(p, ref) for p in request.pivots
+                )
+                _add(buckets.setdefault((pivot_values, period), {}), part)
         return buckets
+
+    def _per_campaign(
+        self, creatives: list[CreativeRef], period_of: dict[int, tuple[int, int]]
+    ) -> CampaignTotals:
+        """Every metric's total per (campaign, period)."""
+        totals: CampaignTotals = {}
+        for ref, _, period, metrics in self._facts_by_period(creatives, period_of):
+            _add(totals.setdefault((ref.campaign_id, period), {}), metrics)
+        return totals
 
     def _member_buckets(
         self,
         request: AnalyticsRequest,
+        forbidden: frozenset[int],
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
-        needed: list[str],
         noise: float,
     ) -> Buckets:
+        """Each campaign-period's totals split over the pivot's values (demographics.py); the
+        split of one metric does not depend on the others, so splitting every metric serves
+        any chunk of them."""
         pivot = request.pivots[0]
-        names = list(dict.fromkeys(["impressions", *needed]))
-        per_campaign: dict[tuple[int, tuple[int, int]], dict[str, int]] = {}
-        for ref, period, metrics in self._facts_by_period(creatives, period_of):
-            totals = per_campaign.setdefault((ref.campaign_id, period), {})
-            for name in names:
-                value = metrics.get(name)
-                if value:
-                    totals[name] = totals.get(name, 0) + value
+        # what the campaign totals depend on: not the member pivot, nor the noise
+        key = (
+            request.granularity, min(period_of, default=0), max(period_of, default=0),
+            tuple(request.facets.items()), request.campaign_type, forbidden, self.adv.revision,
+        )  # fmt: skip
+        per_campaign = self._campaign_totals.get(
+            key, lambda: self._per_campaign(creatives, period_of)
+        )
         buckets: Buckets = {}
-        width = len(needed)
         for (campaign_id, period), totals in sorted(per_campaign.items()):
+            names = list(dict.fromkeys(["impressions", *totals]))
             parts = self.demographics.split(pivot, campaign_id, period[0], totals, names, noise)
             for value, metrics in parts:
-                acc = buckets.setdefault(((value,), period), [0] * width)
-                for i, name in enumerate(needed):
-                    acc[i] += metrics.get(name, 0)
+                _add(buckets.setdefault(((value,), period), {}), metrics)
         return buckets

@@ -95,9 +95,16 @@ def _rules(first_day: date, account_id: int, currency: str) -> tuple[dict[str, A
     return tuple(sorted(rules, key=lambda rule: rule["id"]))
 
 
-def rule_urns(adv: Advertiser, account_id: int) -> list[str]:
-    """The pivot values of the account's enabled rules."""
-    return [f"{RULE_URN}{r['id']}" for r in conversion_rules(adv, account_id) if r["enabled"]]
+def rule_urns(adv: Advertiser, account_id: int) -> tuple[str, ...]:
+    """The pivot values of the account's enabled rules (asked for every creative-day under the
+    CONVERSION pivot: cached, and read from the rules without the copy the finder hands out)."""
+    return _rule_urns(adv.first_day, account_id, adv.currency[account_id])
+
+
+@cache
+def _rule_urns(first_day: date, account_id: int, currency: str) -> tuple[str, ...]:
+    rules = _rules(first_day, account_id, currency)
+    return tuple(f"{RULE_URN}{rule['id']}" for rule in rules if rule["enabled"])
 
 
 def split_conversions(
@@ -133,14 +140,6 @@ def _device_weights(campaign_id: int) -> tuple[int, ...]:
     return (rng.randint(40, 60), rng.randint(10, 25), rng.randint(20, 40), rng.randint(0, 3), empty)
 
 
-def split_exactly(value: int, weights: Sequence[int]) -> list[int]:
-    """value split by weights into integers that add up to it (the rest to the heaviest)."""
-    total = sum(weights)
-    parts = [value * weight // total for weight in weights]
-    parts[max(range(len(weights)), key=lambda i: weights[i])] += value - sum(parts)
-    return parts
-
-
 def parts(
     adv: Advertiser,
     pivots: Sequence[str],
@@ -172,11 +171,13 @@ def parts(
         return
     if DEVICE_PIVOT in pivots:
         weights = device_weights(ref.campaign_id)
-        shares = {
-            name: split_exactly(value, weights)
-            for name, value in metrics.items()
-            if name not in DEVICE_UNSERVED_METRICS
-        }
+        total, heaviest = sum(weights), weights.index(max(weights))
+        # each metric split exactly: by weight rounded down, the rest to the first heaviest device
+        shares: dict[str, list[int]] = {}
+        for name, value in metrics.items():
+            if name not in DEVICE_UNSERVED_METRICS:
+                share = shares[name] = [value * weight // total for weight in weights]
+                share[heaviest] += value - sum(share)
         for index, device in enumerate(DEVICES):
             yield {DEVICE_PIVOT: device}, {name: split[index] for name, split in shares.items()}
         return

@@ -137,6 +137,9 @@ class Advertiser:
     facts: dict[str, Facts]  # creative URN -> day ordinal -> non-zero metrics
     currency: dict[int, str]  # account id -> currency
     conversion_value: dict[int, int]  # campaign id -> value of one conversion, SCALE units
+    # Bumped by whatever changes facts (restatements), so that values derived from them and
+    # cached (the analytics engine's windows) are keyed by the facts they were derived from.
+    revision: int = 0
 
     @property
     def first_ordinal(self) -> int:

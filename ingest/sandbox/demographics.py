@@ -76,12 +76,16 @@ class Demographics:
         """The kept (value, metrics) of one campaign-period; metrics in SCALE units for decimals."""
         impressions = totals.get("impressions", 0)
         rng = random.Random(f"{self.seed}:noise:{pivot}:{campaign_id}:{period}") if noise else None
-        out: list[tuple[int, str, dict[str, int]]] = []
+        # every value draws its noise, in order; only the kept ones get their metrics split
+        kept: list[tuple[int, str, float]] = []
         for value, share in self.weights(pivot, campaign_id):
             factor = share * (1.0 + rng.uniform(-noise, noise)) if rng else share
             value_impressions = int(impressions * factor)
-            if value_impressions < MEMBER_MIN_IMPRESSIONS:
-                continue
+            if value_impressions >= MEMBER_MIN_IMPRESSIONS:
+                kept.append((value_impressions, value, factor))
+        kept.sort(key=lambda item: (-item[0], item[1]))
+        out: list[tuple[str, dict[str, int]]] = []
+        for value_impressions, value, factor in kept[:MEMBER_TOP_VALUES]:
             metrics: dict[str, int] = {}
             for name in names:
                 amount = totals.get(name, 0)
@@ -93,6 +97,5 @@ class Demographics:
                 if part:
                     metrics[name] = part
             metrics["impressions"] = value_impressions
-            out.append((value_impressions, value, metrics))
-        out.sort(key=lambda item: (-item[0], item[1]))
-        return [(value, metrics) for _, value, metrics in out[:MEMBER_TOP_VALUES]]
+            out.append((value, metrics))
+        return out

@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 from .errors import ApiError
 
 
@@ -21,7 +23,14 @@ class Response:
 
     @classmethod
     def json(cls, payload: Any, status: int = 200) -> Response:
-        return cls(status, json.dumps(payload).encode())
+        """The payload as JSON: by orjson, several times faster on the large analytics pages
+        (it writes UTF-8 instead of \\u escapes and no spaces, which parse the same); by the
+        standard library for what orjson refuses (integers beyond 64 bits, non-string keys)."""
+        try:
+            body = orjson.dumps(payload)
+        except TypeError:
+            body = json.dumps(payload).encode()
+        return cls(status, body)
 
     @classmethod
     def error(cls, error: ApiError) -> Response:

@@ -18,7 +18,8 @@ def restate(adv: Advertiser, rng: random.Random, days: int, factor: float | None
     """Change conversions and their value over the last `days` days; returns days changed.
 
     With factor, conversions are scaled by it; without, a number of late conversions drawn from
-    rng is added. Each changed creative-day is replaced in one step, so readers never see half.
+    rng is added. Each changed creative-day is replaced in one step, so readers never see half;
+    then the advertiser's revision is bumped, so no cached window serves the old values.
     """
     tracked = {c["id"] for c in adv.campaigns if c["objectiveType"] in CONVERSION_OBJECTIVES}
     first = adv.last_ordinal - days + 1
@@ -49,4 +50,6 @@ def restate(adv: Advertiser, rng: random.Random, days: int, factor: float | None
                 updated["conversionValueInLocalCurrency"] = (new_click + new_view) * unit
             facts[ordinal] = {k: v for k, v in updated.items() if v}
             changed += 1
+    if changed:
+        adv.revision += 1
     return changed
