@@ -89,6 +89,11 @@ class SandboxConfig:
     # version does not know (400, as for any unknown pivot).
     conversions_denied: bool = False
     unknown_pivots: tuple[str, ...] = ()
+    # Processes answering requests: LinkedIn answers concurrent requests side by side, one Python
+    # process answers them one at a time (the GIL). More than 1 forks copies that share the
+    # listening socket, each with its own counters: for load (`make bench`), not for tests of
+    # quotas, faults, token expiry or knobs changed at run time, which count per process.
+    processes: int = 1
 
     def __post_init__(self) -> None:
         # JSON and CLI give lists; keep tuples so the config stays hashable and immutable.
@@ -127,6 +132,8 @@ class SandboxConfig:
             raise ValueError("creative_gaps must be >= 0")
         if self.row_cap < 1:
             raise ValueError("row_cap must be >= 1")
+        if self.processes < 1:
+            raise ValueError("processes must be >= 1")
         if self.latency_ms < 0 or self.slow_seconds < 0:
             raise ValueError("latency_ms and slow_seconds must be >= 0")
         values = [getattr(self, name) for name in SIZE_FIELDS]

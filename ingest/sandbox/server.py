@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
+import signal
 import socket
 import threading
 import time
@@ -85,13 +87,19 @@ class Sandbox:
         self._restatements = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
+        self._children: list[int] = []  # forked copies serving the same socket (processes)
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self) -> Sandbox:
-        """Listen and serve in a background thread."""
+        """Listen and serve in a background thread (and in `processes - 1` forked copies)."""
         server = _Server((self._config.host, self._config.port), _Handler)
         server.sandbox = self
         self._server = server
+        if self._config.processes > 1:
+            # Every copy wakes on a new connection and one accepts it: the others must not wait
+            # in accept() (a blocked server never sees its shutdown).
+            server.socket.setblocking(False)
+        self._children = [_fork_server(server) for _ in range(self._config.processes - 1)]
         self._thread = threading.Thread(
             target=server.serve_forever, args=(0.05,), name="linkedin-sandbox", daemon=True
         )
@@ -100,6 +108,11 @@ class Sandbox:
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
+        for pid in self._children:
+            with suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+            os.waitpid(pid, 0)
+        self._children = []
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -274,6 +287,26 @@ def route_name(path: str) -> str:
     if len(parts) >= 5:
         labels.append("{id}")
     return "/".join(labels)
+
+
+def _fork_server(server: ThreadingHTTPServer) -> int:
+    """Fork a copy of this process that serves `server`'s socket until it is told to stop
+    (SIGTERM) or its parent is gone; returns the copy's pid. Call before any thread starts."""
+    pid = os.fork()
+    if pid:
+        return pid
+    parent = os.getppid()
+
+    def orphaned() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=orphaned, daemon=True).start()
+    try:
+        server.serve_forever(0.05)
+    finally:
+        os._exit(0)
 
 
 class _Server(ThreadingHTTPServer):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable
 from datetime import date, timedelta
@@ -12,7 +13,7 @@ import httpx
 import pytest
 from sandbox_helpers import Api, account_query, first_account
 
-from ingest.sandbox import SandboxConfig
+from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.sandbox.contract import ADDITIVE_METRICS
 from ingest.sandbox.faults import DATA_LIMIT_MESSAGE, DAY_LIMIT_MESSAGE
 
@@ -454,3 +455,23 @@ def test_creative_gaps_pick_creatives_with_the_least_delivery(fresh: Fresh) -> N
 def test_real_world_money_knobs_are_validated() -> None:
     with pytest.raises(ValueError, match="creative_gaps"):
         SandboxConfig(creative_gaps=-1)
+
+
+def test_processes_answer_from_forked_copies_and_stop_with_the_sandbox() -> None:
+    """processes=2: requests on new connections are answered by either copy, alike; stopping
+    the sandbox stops the copy."""
+    with run_sandbox(SandboxConfig(processes=2)) as sandbox:
+        children = list(sandbox._children)
+        api = Api(sandbox)
+        answers = []
+        for _ in range(12):
+            api.http.close()
+            api.http = httpx.Client(timeout=10)  # a new connection: either copy may accept it
+            answers.append(api.ok("adAccounts", "q=search"))
+        api.close()
+        assert len(children) == 1
+        assert all(answer == answers[0] for answer in answers)
+        # the parent counts only what it answered itself: the copy answered the rest
+        assert sandbox.stats.requests < 12
+    with pytest.raises(ProcessLookupError):
+        os.kill(children[0], 0)
