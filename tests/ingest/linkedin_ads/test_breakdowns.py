@@ -215,9 +215,8 @@ class _OneCampaign:
         return [{"id": 5, "status": "ACTIVE", "runSchedule": {"start": 0}}]
 
 
-def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_rows() -> None:
-    # given: the device reader, a cap of 100 rows, one campaign delivering every day (at most
-    # 5 rows a day, one per device)
+def _device_reader() -> breakdowns.StatisticsReader:
+    """The device reader of account 7 (one campaign), 2026-01-01..03-31, a cap of 100 rows."""
     options = SyncOptions(
         account_ids=None,
         start_date=date(2026, 1, 1),
@@ -226,7 +225,7 @@ def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_row
         concurrency=1,
         row_cap=100,
     )
-    reader = breakdowns.StatisticsReader(
+    return breakdowns.StatisticsReader(
         BY_DEVICE,
         accounts=[7],
         entities=_OneCampaign(),
@@ -236,6 +235,12 @@ def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_row
         requests=None,
         deliveries=Deliveries(),
     )
+
+
+def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_rows() -> None:
+    # given: the device reader, a cap of 100 rows, one campaign delivering every day (at most
+    # 5 rows a day, one per device)
+    reader = _device_reader()
     first = reader.plan(7, None)
     assert first[0].windows == (Window(date(2026, 1, 1), date(2026, 1, 19)),)  # 95 rows
 
@@ -249,24 +254,7 @@ def test_device_windows_after_the_first_fill_the_whole_cap_with_the_measured_row
 def test_device_windows_follow_the_rows_each_campaign_returned_per_day() -> None:
     # given: the device reader of the test above, whose first window returned 3 rows a day for
     # its one campaign (two days of rows)
-    options = SyncOptions(
-        account_ids=None,
-        start_date=date(2026, 1, 1),
-        today=date(2026, 3, 31),
-        attribution_window_days=30,
-        concurrency=1,
-        row_cap=100,
-    )
-    reader = breakdowns.StatisticsReader(
-        BY_DEVICE,
-        accounts=[7],
-        entities=_OneCampaign(),
-        client=None,
-        options=options,
-        stats=SyncStats(),
-        requests=None,
-        deliveries=Deliveries(),
-    )
+    reader = _device_reader()
     first = reader.plan(7, None)
     days = [date(2026, 1, 1)] * 3 + [date(2026, 1, 2)] * 3
     reader._measure(
