@@ -13,6 +13,7 @@ import ctypes
 import json
 import logging
 import os
+import resource
 import sys
 import time
 from pathlib import Path
@@ -63,6 +64,20 @@ def _reap_orphans() -> None:
     print("bench: a process dbt started still runs; its memory is not counted", file=sys.stderr)
 
 
+def peak_mb() -> float:
+    """Peak resident memory of this process and of the children it waited for (dbt, Spark's
+    JVM), in MB. Its own peak is VmHWM, which counts from its exec: the `ru_maxrss` a parent
+    reads with wait4 also keeps the pages a child shared with its parent before exec, so a bench
+    parent holding a large sandbox made every child look as large as itself."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if sys.platform == "darwin":  # bytes there, no /proc
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        return max(own, children) / 2**20
+    status = Path("/proc/self/status").read_text()
+    own = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
+    return max(own, children) / 1024
+
+
 def dbt(out: str) -> int:
     warehouse = pipeline.Warehouse.from_env()
     adopted = _adopt_orphans()
@@ -71,7 +86,7 @@ def dbt(out: str) -> int:
     seconds = time.monotonic() - started
     if adopted:
         _reap_orphans()
-    Path(out).write_text(json.dumps({"seconds": seconds, "code": code}))
+    Path(out).write_text(json.dumps({"seconds": seconds, "code": code, "peak_mb": peak_mb()}))
     return code
 
 
@@ -92,6 +107,7 @@ def ingest(out: str) -> int:
         "bronze_rows": result.rows,
         "stopped_by": stats.stopped_by,
         "warnings": stats.warnings,
+        "peak_mb": peak_mb(),
     }
     Path(out).write_text(json.dumps(report))
     return 0 if stats.stopped_by is None else 1

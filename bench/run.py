@@ -1,8 +1,8 @@
 """The bench's phases and report: see the package docstring.
 
-Each measured step (ingest, dbt) runs as a child process; its peak resident memory is the
-`ru_maxrss` that os.wait4 reports for that child (and the children it waited for). Standard
-library only, besides the project itself.
+Each measured step (ingest, dbt) runs as a child process, which reports its own peak resident
+memory and that of the children it waited for (bench/child.py `peak_mb`). Standard library only,
+besides the project itself.
 """
 
 from __future__ import annotations
@@ -43,23 +43,19 @@ def progress(message: str) -> None:
 
 @dataclass
 class Child:
-    """A finished child process: exit code, seconds and peak resident memory (MB)."""
+    """A finished child process: exit code, seconds and peak resident memory (MB), which the
+    child reports itself (bench/child.py)."""
 
     code: int
     seconds: float
-    peak_mb: float
+    peak_mb: float = 0.0
 
 
 def run_child(command: list[str], env: Mapping[str, str]) -> Child:
-    """Run `command`, wait for it with os.wait4 and read its peak RSS: Linux reports the largest
-    of the child and the children it waited for (ru_maxrss, KB)."""
+    """Run `command` and time it."""
     started = time.monotonic()
-    process = subprocess.Popen(command, env=dict(env), cwd=ROOT)
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
-    seconds = time.monotonic() - started
-    peak = usage.ru_maxrss / 1024 if sys.platform != "darwin" else usage.ru_maxrss / 2**20
-    return Child(process.returncode, seconds, peak)
+    code = subprocess.run(command, env=dict(env), cwd=ROOT, check=False).returncode
+    return Child(code, time.monotonic() - started)
 
 
 @dataclass
@@ -84,7 +80,9 @@ def ingest(env: Mapping[str, str], out: Path) -> Ingest:
     child = run_child([sys.executable, "-m", "bench.child", "ingest", str(out)], env)
     if child.code not in (0, 1) or not out.exists():
         raise SystemExit(f"bench: the ingest child failed (exit {child.code}); output above")
-    return Ingest(child, json.loads(out.read_text()))
+    report = json.loads(out.read_text())
+    child.peak_mb = report["peak_mb"]
+    return Ingest(child, report)
 
 
 def dbt_build(env: Mapping[str, str], out: Path) -> Child:
@@ -92,7 +90,8 @@ def dbt_build(env: Mapping[str, str], out: Path) -> Child:
     child = run_child([sys.executable, "-m", "bench.child", "dbt", str(out)], env)
     if child.code != 0:
         raise SystemExit(f"bench: dbt build failed (exit {child.code}); output above")
-    child.seconds = json.loads(out.read_text())["seconds"]
+    report = json.loads(out.read_text())
+    child.seconds, child.peak_mb = report["seconds"], report["peak_mb"]
     return child
 
 
