@@ -158,24 +158,28 @@ def test_statistics_rows_keep_both_pivot_values_and_the_empty_device() -> None:
     assert fetch.requests == 1
 
 
-def _by_rule_reader(api: Callable[[httpx.Request], httpx.Response], stats: SyncStats) -> Any:
-    client = _client(api)
-    entities = _Entities()
-    options = SyncOptions(
+def _options(row_cap: int) -> SyncOptions:
+    """Sync options of account 7's readers: 2026-01-01..03-31, one request at a time."""
+    return SyncOptions(
         account_ids=None,
         start_date=date(2026, 1, 1),
         today=date(2026, 3, 31),
         attribution_window_days=30,
         concurrency=1,
-        row_cap=15_000,
+        row_cap=row_cap,
     )
+
+
+def _by_rule_reader(api: Callable[[httpx.Request], httpx.Response], stats: SyncStats) -> Any:
+    client = _client(api)
+    entities = _Entities()
     return breakdowns.StatisticsReader(
         BY_RULE,
         rules=ConversionRules(client, entities, stats),  # type: ignore[arg-type]
         accounts=[7],
         entities=entities,
         client=client,
-        options=options,
+        options=_options(row_cap=15_000),
         stats=stats,
         requests=None,
         deliveries=Deliveries(),
@@ -217,20 +221,12 @@ class _OneCampaign:
 
 def _device_reader() -> breakdowns.StatisticsReader:
     """The device reader of account 7 (one campaign), 2026-01-01..03-31, a cap of 100 rows."""
-    options = SyncOptions(
-        account_ids=None,
-        start_date=date(2026, 1, 1),
-        today=date(2026, 3, 31),
-        attribution_window_days=30,
-        concurrency=1,
-        row_cap=100,
-    )
     return breakdowns.StatisticsReader(
         BY_DEVICE,
         accounts=[7],
         entities=_OneCampaign(),
         client=None,
-        options=options,
+        options=_options(row_cap=100),
         stats=SyncStats(),
         requests=None,
         deliveries=Deliveries(),
