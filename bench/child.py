@@ -27,14 +27,14 @@ _last_response = [0.0]
 
 def _stamp_responses() -> None:
     """Record when each API response arrives (the last one starts the bronze clock)."""
-    get = LinkedInClient.get
+    get = LinkedInClient._get  # under get and get_body
 
-    def timed_get(self: LinkedInClient, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    def timed_get(self: LinkedInClient, *args: Any, **kwargs: Any) -> Any:
         answer = get(self, *args, **kwargs)
         _last_response[0] = time.time()
         return answer
 
-    LinkedInClient.get = timed_get  # type: ignore[method-assign]
+    LinkedInClient._get = timed_get  # type: ignore[method-assign]
 
 
 PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h

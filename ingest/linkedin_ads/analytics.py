@@ -23,9 +23,11 @@ from ingest.linkedin_ads import restli, settings
 from ingest.linkedin_ads.arrow_tables import (
     DECIMAL_PLACES,
     chunk_table,
+    first_pivot_value,
     merge_chunks,
     merge_tables,
     parse_metric,
+    read_elements,
 )
 from ingest.linkedin_ads.settings import Metric
 
@@ -44,7 +46,7 @@ __all__ = [
 class AnalyticsClient(Protocol):
     """The one method of the LinkedIn client this module uses."""
 
-    def get(self, path: str, params: Sequence[tuple[str, Any]]) -> dict[str, Any]: ...
+    def get_body(self, path: str, params: Sequence[tuple[str, Any]]) -> bytes: ...
 
 
 class TruncatedAnalyticsError(RuntimeError):
@@ -278,21 +280,20 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
             metrics=chunk,
         )
 
-    def _element(self, element: dict[str, Any]) -> dict[str, Any]:
-        """A response element as the chunk parser reads it (as it is, for one pivot)."""
-        return element
+    # The row key of an element's pivotValues (one pivot here; the statistics finder has two).
+    _pivot_key = staticmethod(first_pivot_value)
 
     def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
         """One chunk of one window as a table; None when the response reached the cap."""
         params = self._params(window, chunk)
         with self._counted:
             self.requests += 1
-        elements = self._client.get("adAnalytics", params).get("elements")
-        if not isinstance(elements, list):
+        elements = read_elements(self._client.get_body("adAnalytics", params), self._metrics)
+        if elements is None:
             raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
         if len(elements) >= self._cap:
             return None
-        return chunk_table([self._element(element) for element in elements], self._metrics)
+        return chunk_table(elements, self._metrics, self._pivot_key)
 
     def _fetch(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
         tables: list[pa.Table] = []

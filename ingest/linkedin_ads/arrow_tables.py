@@ -6,24 +6,40 @@ table in a single conversion (`Table.from_pylist` against the wire schema), mone
 cast and rounded half-even by Arrow compute, and the chunks of a window are outer-joined on their
 keys. dlt writes Arrow tables to parquet as they are, so normalize has almost nothing left to do.
 
-Values Arrow cannot read as they come (a money value as a JSON number, whitespace, a count as a
-string, more than 40 decimal places) fall back to `parse_metric`, one value at a time, so every
-value is parsed, validated and rounded exactly as before.
+A response body is read by Arrow's JSON reader straight from its bytes (`read_elements`): no
+Python object per value, and the GIL released while it parses, so the request threads and dlt's
+extract keep running. Bodies the reader refuses (a money value as a JSON number, a count as a
+string or beyond 64 bits, a repeated key) are parsed by orjson instead, and values Arrow cannot
+cast (whitespace, more than 40 decimal places) fall back to `parse_metric`, one value at a time,
+so every value is parsed, validated and rounded the same way on either path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import io
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
 from typing import Any
 
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.json as pj
 
 from ingest.linkedin_ads.settings import Metric
 
-__all__ = ["DECIMAL_PLACES", "MONEY", "chunk_table", "merge_chunks", "merge_tables", "parse_metric"]
+__all__ = [
+    "DECIMAL_PLACES",
+    "MONEY",
+    "Elements",
+    "chunk_table",
+    "first_pivot_value",
+    "merge_chunks",
+    "merge_tables",
+    "parse_metric",
+    "read_elements",
+]
 
 DECIMAL_PLACES = 18  # bronze stores decimal metrics as decimal(38,18)
 MONEY = pa.decimal128(38, DECIMAL_PLACES)
@@ -33,6 +49,8 @@ _QUANTUM = Decimal(1).scaleb(-DECIMAL_PLACES)
 _DECIMAL_CONTEXT = Context(prec=38, rounding=ROUND_HALF_EVEN)
 _KEYS = ["pivot_value", "start", "end"]
 _DATE = pa.struct([("year", pa.int32()), ("month", pa.int32()), ("day", pa.int32())])
+# A response's elements: a table of the wire columns (Arrow's JSON reader), or dicts (orjson).
+Elements = pa.Table | list[dict[str, Any]]
 
 
 def parse_metric(metric: Metric, raw: Any) -> int | Decimal:
@@ -110,37 +128,61 @@ def _day_numbers(elements: pa.Table, end: str) -> pa.Array:
     return number.cast(pa.int32())
 
 
-def chunk_table(elements: list[dict[str, Any]], metrics: Sequence[Metric]) -> pa.Table:
+def read_elements(body: bytes, metrics: Sequence[Metric]) -> Elements | None:
+    """A response body's elements: a table of the wire columns read by Arrow's JSON reader, or,
+    for a body it refuses, the elements as orjson parses them. None when the body has no
+    elements list; a body that is not JSON raises ValueError."""
+    schema = pa.schema([("elements", pa.list_(pa.struct(list(_wire_schema(metrics)))))])
+    try:
+        read = pj.read_json(
+            io.BytesIO(body),
+            # one block for the whole body, parsed on this thread (requests run side by side)
+            read_options=pj.ReadOptions(use_threads=False, block_size=len(body) + 1),
+            parse_options=pj.ParseOptions(
+                explicit_schema=schema,
+                unexpected_field_behavior="ignore",
+                newlines_in_values=True,  # indented JSON is JSON too
+            ),
+        )
+    except pa.ArrowInvalid:
+        read = None
+    if read is not None and read.num_rows == 1 and not read["elements"].null_count:
+        return pa.Table.from_struct_array(read["elements"].combine_chunks().flatten())
+    payload = orjson.loads(body)
+    elements = payload.get("elements") if isinstance(payload, dict) else None
+    return elements if isinstance(elements, list) else None
+
+
+def first_pivot_value(pivot_values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The row key of a `q=analytics` element: its one pivot value."""
+    if pivot_values.null_count or pc.min(pc.list_value_length(pivot_values)).as_py() == 0:
+        raise ValueError("adAnalytics element without a valid pivotValues/dateRange (pivotValues)")
+    return pc.list_element(pivot_values, 0)
+
+
+def chunk_table(
+    elements: Elements,
+    metrics: Sequence[Metric],
+    pivot_key: Callable[[pa.ChunkedArray], pa.ChunkedArray] = first_pivot_value,
+) -> pa.Table:
     """One response's elements as a table: pivot_value, start, end (yyyymmdd), the metrics it has.
 
     Only the metrics that some element carries become columns (a chunk asks for a few); keys
-    outside `metrics` are ignored.
+    outside `metrics` are ignored. `pivot_key` makes the row key of each element's pivotValues.
     """
-    present_keys = set().union(*(element.keys() for element in elements)) if elements else set()
-    present = [metric for metric in metrics if metric.api_name in present_keys]
-    try:
-        wire = pa.Table.from_pylist(elements, schema=_wire_schema(present))
-        columns = {
-            metric.column: (
-                wire[metric.api_name].combine_chunks()
-                if metric.kind == "count"
-                else _money(metric, wire[metric.api_name].combine_chunks())
-            )
-            for metric in present
-        }
-    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value Arrow cannot read as it comes
-        wire = pa.Table.from_pylist(
-            [_keys_only(element) for element in elements], schema=_wire_schema([])
-        )
-        columns = {
-            metric.column: _per_value(metric, [e.get(metric.api_name) for e in elements])
-            for metric in present
-        }
-    pivot_values = wire["pivotValues"]
-    if pivot_values.null_count or pc.min(pc.list_value_length(pivot_values)).as_py() == 0:
-        raise ValueError("adAnalytics element without a valid pivotValues/dateRange (pivotValues)")
+    if isinstance(elements, list):
+        wire, columns = _dict_columns(elements, metrics)
+    else:
+        wire = elements
+        present = [
+            metric
+            for metric in metrics
+            if metric.api_name in wire.column_names
+            and wire[metric.api_name].null_count < wire.num_rows
+        ]
+        columns = _wire_columns(wire, present)
     keys = {
-        "pivot_value": pc.list_element(pivot_values, 0),
+        "pivot_value": pivot_key(wire["pivotValues"]),
         "start": _day_numbers(wire, "start"),
         "end": _day_numbers(wire, "end"),
     }
@@ -152,6 +194,37 @@ def chunk_table(elements: list[dict[str, Any]], metrics: Sequence[Metric]) -> pa
         where = f"{row['pivot_value']} {row['start']}..{row['end']}"
         raise ValueError(f"adAnalytics chunk repeats the row for {where}")
     return table
+
+
+def _wire_columns(wire: pa.Table, present: Sequence[Metric]) -> dict[str, pa.Array]:
+    """The metric columns of a wire table: counts as they are, money cast to decimal."""
+    return {
+        metric.column: (
+            wire[metric.api_name].combine_chunks()
+            if metric.kind == "count"
+            else _money(metric, wire[metric.api_name].combine_chunks())
+        )
+        for metric in present
+    }
+
+
+def _dict_columns(
+    elements: list[dict[str, Any]], metrics: Sequence[Metric]
+) -> tuple[pa.Table, dict[str, pa.Array]]:
+    """The wire table and metric columns of parsed elements; per value where Arrow cannot."""
+    present_keys = set().union(*(element.keys() for element in elements)) if elements else set()
+    present = [metric for metric in metrics if metric.api_name in present_keys]
+    try:
+        wire = pa.Table.from_pylist(elements, schema=_wire_schema(present))
+        return wire, _wire_columns(wire, present)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # a value Arrow cannot read as it comes
+        wire = pa.Table.from_pylist(
+            [_keys_only(element) for element in elements], schema=_wire_schema([])
+        )
+        return wire, {
+            metric.column: _per_value(metric, [e.get(metric.api_name) for e in elements])
+            for metric in present
+        }
 
 
 def _keys_only(element: dict[str, Any]) -> dict[str, Any]:

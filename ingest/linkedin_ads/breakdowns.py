@@ -161,6 +161,17 @@ class ConversionRules:
         return None
 
 
+def joined_pivot_values(pivot_values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """The row key of a `q=statistics` element: its two pivot values, joined."""
+    joined = pc.binary_join(pivot_values, _SEPARATOR)
+    two = pc.and_(pc.equal(pc.list_value_length(pivot_values), 2), pc.is_valid(joined))
+    two = pc.fill_null(two, False)
+    if not pc.all(two, min_count=0).as_py():
+        values = pivot_values.filter(pc.invert(two))[0].as_py()
+        raise ValueError(f"adAnalytics statistics row without two pivotValues: {values!r}")
+    return joined
+
+
 class _StatisticsFetch(AnalyticsFetch):
     """AnalyticsFetch over `q=statistics` with two pivots: each row's pivot values are joined
     into one key for the chunk parser and split again by the reader."""
@@ -168,6 +179,8 @@ class _StatisticsFetch(AnalyticsFetch):
     def __init__(self, *args: Any, pivots: tuple[str, str], **kwargs: Any) -> None:
         super().__init__(*args, pivot=pivots[1], **kwargs)
         self._pivots = pivots
+
+    _pivot_key = staticmethod(joined_pivot_values)
 
     def _params(self, window: Window, chunk: tuple[Metric, ...]) -> list[tuple[str, Any]]:
         return statistics_params(
@@ -177,16 +190,6 @@ class _StatisticsFetch(AnalyticsFetch):
             facet_urns=self._facet_urns,
             metrics=chunk,
         )
-
-    def _element(self, element: dict[str, Any]) -> dict[str, Any]:
-        return _joined(element)
-
-
-def _joined(element: dict[str, Any]) -> dict[str, Any]:
-    values = element.get("pivotValues")
-    if not isinstance(values, list) or len(values) != 2:
-        raise ValueError(f"adAnalytics statistics row without two pivotValues: {values!r}")
-    return {**element, "pivotValues": [_SEPARATOR.join(str(value) for value in values)]}
 
 
 def statistics_params(

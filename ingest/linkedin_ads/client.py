@@ -130,16 +130,24 @@ class LinkedInClient:
 
     def get(self, path: str, params: restli.Params = ()) -> dict[str, Any]:
         """GET `path` (relative to base_url) with Rest.li-encoded params; returns the JSON body."""
+        return self._get(path, params, raw=False)
+
+    def get_body(self, path: str, params: restli.Params = ()) -> bytes:
+        """`get`, answering the body's bytes (a JSON object, by its first byte) for callers that
+        parse it themselves: adAnalytics, into Arrow."""
+        return self._get(path, params, raw=True)
+
+    def _get(self, path: str, params: restli.Params, *, raw: bool) -> Any:
         query = restli.encode_query(params)
         self._credentials.refresh_if_expiring()
         token_sent = self._credentials.token
         try:
-            return self._send(path, query)
+            return self._send(path, query, raw)
         except errors.AuthenticationError:
             if self._credentials.endpoint() is None:
                 raise
         self._credentials.refresh(token_sent)
-        return self._send(path, query)
+        return self._send(path, query, raw)
 
     def paginate(
         self, path: str, params: restli.Params = (), page_size: int = ENTITY_PAGE_SIZE
@@ -172,7 +180,7 @@ class LinkedInClient:
         """Warn when the tokens are close to their end (see Credentials.check_lifetimes)."""
         self._credentials.check_lifetimes()
 
-    def _send(self, path: str, query: str) -> dict[str, Any]:
+    def _send(self, path: str, query: str, raw: bool) -> Any:
         """One logical request: retried with tenacity, raising the typed error when it gives up."""
         retrying = Retrying(
             retry=retry_if_exception_type(_Retry),
@@ -183,11 +191,11 @@ class LinkedInClient:
             reraise=True,
         )
         try:
-            return retrying(self._attempt, path, query)
+            return retrying(self._attempt, path, query, raw)
         except _Retry as exc:
             raise exc.error from None
 
-    def _attempt(self, path: str, query: str) -> dict[str, Any]:
+    def _attempt(self, path: str, query: str, raw: bool) -> Any:
         path = path.strip("/")
         url = f"{self.base_url}/{path}"
         kind = _path_kind(path)
@@ -225,10 +233,13 @@ class LinkedInClient:
             raise _Retry(reason, error) from None
         self.stats.record_request(kind, response.status_code)
         log.debug("%s %s %s %.0fms", method, path, response.status_code, _ms_since(started))
-        return self._handle(response, method, path)
+        return self._handle(response, method, path, raw)
 
-    def _handle(self, response: httpx.Response, method: str, path: str) -> dict[str, Any]:
+    def _handle(self, response: httpx.Response, method: str, path: str, raw: bool) -> Any:
+        """The body of a 2xx answer (parsed, or as bytes when `raw`); else the typed error."""
         status = response.status_code
+        if raw and 200 <= status < 300 and response.content.lstrip()[:1] == b"{":
+            return response.content
         try:
             # orjson: several times faster than httpx's json on adAnalytics' large bodies
             body = orjson.loads(response.content)

@@ -58,7 +58,7 @@ class SandboxConfig:
     creatives: int | None = None
     days: int | None = None
     active_versions: tuple[str, ...] = DEFAULT_ACTIVE_VERSIONS
-    latency_ms: int = 0
+    latency_ms: int = 0  # time to answer, computing included (the API's own work is part of it)
     fault_rate: float = 0.0
     fault_kinds: tuple[str, ...] = ("429", "500_json", "503")
     fault_oauth: bool = False  # also fault the OAuth routes

@@ -222,8 +222,7 @@ class Sandbox:
             self._count(route, response.status)
             return response
         config = self._config
-        if config.latency_ms:
-            time.sleep(config.latency_ms / 1000)
+        arrived = time.monotonic()
         fault: str | None = None
         try:
             if path.startswith("/oauth/v2/"):
@@ -241,6 +240,9 @@ class Sandbox:
             response = Response.error(error)
         if fault == "drop":
             response = Response(drop=True)
+        # The latency is the API's time to answer, its own work included: the answer leaves
+        # `latency_ms` after the request arrived, or later when computing it took longer.
+        time.sleep(max(0.0, config.latency_ms / 1000 - (time.monotonic() - arrived)))
         self._count(route, 0 if response.drop else response.status, fault)
         response.headers.setdefault("x-li-uuid", uuid.uuid4().hex)
         response.headers.setdefault("x-li-fabric", "sandbox")

@@ -154,22 +154,22 @@ def test_analytics_requests_in_flight_never_exceed_the_concurrency_setting(
 ) -> None:
     # given a counter of adAnalytics calls in flight, and slow answers so that calls overlap
     in_flight, peak, lock = 0, 0, threading.Lock()
-    original = LinkedInClient.get
+    original = LinkedInClient._get  # under get and get_body
 
-    def counting_get(self: LinkedInClient, path: str, params: Any = ()) -> dict[str, Any]:
+    def counting_get(self: LinkedInClient, path: str, params: Any, **kwargs: Any) -> Any:
         nonlocal in_flight, peak
         if path != "adAnalytics":
-            return original(self, path, params)
+            return original(self, path, params, **kwargs)
         with lock:
             in_flight += 1
             peak = max(peak, in_flight)
         try:
-            return original(self, path, params)
+            return original(self, path, params, **kwargs)
         finally:
             with lock:
                 in_flight -= 1
 
-    monkeypatch.setattr(LinkedInClient, "get", counting_get)
+    monkeypatch.setattr(LinkedInClient, "_get", counting_get)
     sandbox.configure(latency_ms=20)
     try:
         # when one account's analytics tables load with concurrency 3

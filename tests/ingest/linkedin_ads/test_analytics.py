@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import orjson
+import pyarrow as pa
 import pytest
 
 from ingest.linkedin_ads import restli, settings
@@ -27,6 +29,7 @@ from ingest.linkedin_ads.analytics import (
     plan_month_windows,
     plan_windows,
 )
+from ingest.linkedin_ads.arrow_tables import chunk_table, merge_tables, read_elements
 
 METRIC = settings.METRICS_BY_NAME
 CAMPAIGN_URNS = [f"urn:li:sponsoredCampaign:{n}" for n in (11, 12, 13)]
@@ -87,6 +90,9 @@ class FakeAnalyticsApi:
             if any(values.values())
         ]
         return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements[: self.cap]}
+
+    def get_body(self, path: str, params: Sequence[tuple[str, Any]]) -> bytes:
+        return orjson.dumps(self.get(path, params))
 
 
 def _wire(name: str, value: Decimal) -> int | str:
@@ -364,7 +370,26 @@ def test_money_beyond_decimal_38_18_is_rejected() -> None:
 # --- chunk merge ---------------------------------------------------------------------------------
 
 
-def test_merge_fills_a_row_suppressed_from_one_chunk_with_zero() -> None:
+def _body(elements: list[dict[str, Any]], **options: Any) -> bytes:
+    return orjson.dumps({"paging": {"start": 0, "count": 10}, "elements": elements}, **options)
+
+
+@pytest.fixture(params=["bytes", "dicts"])
+def merge(request: pytest.FixtureRequest) -> Any:
+    """merge_chunks over each chunk's response body as the reader reads it (Arrow's JSON
+    reader), or over its elements as dicts (orjson's, for the bodies that reader refuses)."""
+    if request.param == "dicts":
+        return merge_chunks
+
+    def from_bodies(chunks: list[list[dict[str, Any]]], metrics: Any) -> pa.Table:
+        elements = [read_elements(_body(chunk), metrics) for chunk in chunks]
+        assert all(isinstance(table, pa.Table) for table in elements)
+        return merge_tables([chunk_table(table, metrics) for table in elements], metrics)
+
+    return from_bodies
+
+
+def test_merge_fills_a_row_suppressed_from_one_chunk_with_zero(merge: Any) -> None:
     # given: campaign 12 had impressions but no video views, so chunk two omits its row
     day = date(2024, 1, 2)
     metrics = [METRIC["impressions"], METRIC["costInUsd"], METRIC["videoViews"]]
@@ -375,7 +400,7 @@ def test_merge_fills_a_row_suppressed_from_one_chunk_with_zero() -> None:
     chunk_two = [element(CAMPAIGN_URNS[0], day, videoViews=2)]
 
     # when
-    rows = merge_chunks([chunk_one, chunk_two], metrics).to_pylist()
+    rows = merge([chunk_one, chunk_two], metrics).to_pylist()
 
     # then
     assert rows == [
@@ -386,13 +411,11 @@ def test_merge_fills_a_row_suppressed_from_one_chunk_with_zero() -> None:
     ]  # fmt: skip
 
 
-def test_merge_keeps_a_row_that_only_a_later_chunk_has() -> None:
+def test_merge_keeps_a_row_that_only_a_later_chunk_has(merge: Any) -> None:
     day = date(2024, 1, 2)
     metrics = [METRIC["impressions"], METRIC["viralImpressions"]]
 
-    rows = merge_chunks(
-        [[], [element(CAMPAIGN_URNS[2], day, viralImpressions=7)]], metrics
-    ).to_pylist()
+    rows = merge([[], [element(CAMPAIGN_URNS[2], day, viralImpressions=7)]], metrics).to_pylist()
 
     assert rows == [
         {"pivot_value": CAMPAIGN_URNS[2], "start_date": day, "end_date": day,
@@ -400,39 +423,72 @@ def test_merge_keeps_a_row_that_only_a_later_chunk_has() -> None:
     ]  # fmt: skip
 
 
-def test_merge_ignores_fields_it_did_not_ask_for() -> None:
+def test_merge_ignores_fields_it_did_not_ask_for(merge: Any) -> None:
     day = date(2024, 1, 2)
     drifted = element(CAMPAIGN_URNS[0], day, impressions=1, brandNewMetric="x", pivot="CAMPAIGN")
 
-    rows = merge_chunks([[drifted]], [METRIC["impressions"]]).to_pylist()
+    rows = merge([[drifted]], [METRIC["impressions"]]).to_pylist()
 
     assert set(rows[0]) == {"pivot_value", "start_date", "end_date", "impressions"}
 
 
-def test_merge_orders_rows_by_date_then_pivot_value_whatever_the_response_order() -> None:
+def test_merge_orders_rows_by_date_then_pivot_value_whatever_the_response_order(merge: Any) -> None:
     days = [date(2024, 1, 3), date(2024, 1, 1)]
     elements = [element(urn, day, impressions=1) for day in days for urn in reversed(CAMPAIGN_URNS)]
 
-    rows = merge_chunks([elements], [METRIC["impressions"]]).to_pylist()
+    rows = merge([elements], [METRIC["impressions"]]).to_pylist()
 
     assert [(row["start_date"], row["pivot_value"]) for row in rows] == [
         (day, urn) for day in sorted(days) for urn in CAMPAIGN_URNS
     ]
 
 
-def test_merge_rejects_a_row_repeated_within_one_chunk() -> None:
+def test_merge_rejects_a_row_repeated_within_one_chunk(merge: Any) -> None:
     day = date(2024, 1, 2)
     repeated = [element(CAMPAIGN_URNS[0], day, impressions=1)] * 2
 
     with pytest.raises(ValueError, match=r"chunk repeats the row for .*sponsoredCampaign:11"):
-        merge_chunks([repeated], [METRIC["impressions"]])
+        merge([repeated], [METRIC["impressions"]])
 
 
-def test_merge_rejects_an_element_without_a_date_range() -> None:
+def test_merge_rejects_an_element_without_a_date_range(merge: Any) -> None:
     with pytest.raises(ValueError, match="pivotValues/dateRange"):
-        merge_chunks(
-            [[{"pivotValues": [CAMPAIGN_URNS[0]], "impressions": 1}]], [METRIC["impressions"]]
-        )
+        merge([[{"pivotValues": [CAMPAIGN_URNS[0]], "impressions": 1}]], [METRIC["impressions"]])
+
+
+def test_a_body_the_arrow_reader_refuses_gives_the_same_rows_through_orjson() -> None:
+    # given: money as a JSON number and a count as a string, which LinkedIn does not send
+    day = date(2024, 1, 2)
+    metrics = [METRIC["impressions"], METRIC["costInUsd"]]
+    typed = [element(CAMPAIGN_URNS[0], day, impressions=5, costInUsd="1.5")]
+    odd = [element(CAMPAIGN_URNS[0], day, impressions="5", costInUsd=1.5)]
+
+    # when
+    read_typed, read_odd = read_elements(_body(typed), metrics), read_elements(_body(odd), metrics)
+
+    # then
+    assert isinstance(read_typed, pa.Table)
+    assert isinstance(read_odd, list)
+    assert chunk_table(read_odd, metrics).equals(chunk_table(read_typed, metrics))
+
+
+def test_an_indented_body_reads_like_a_compact_one() -> None:
+    metrics = [METRIC["impressions"]]
+    elements = [element(urn, date(2024, 1, 2), impressions=1) for urn in CAMPAIGN_URNS]
+
+    indented = read_elements(_body(elements, option=orjson.OPT_INDENT_2), metrics)
+
+    assert isinstance(indented, pa.Table)
+    assert indented.equals(read_elements(_body(elements), metrics))
+
+
+def test_a_body_without_elements_reads_as_none_and_one_not_json_fails() -> None:
+    metrics = [METRIC["impressions"]]
+
+    assert read_elements(b'{"paging": {}}', metrics) is None
+    assert read_elements(b'{"elements": "none"}', metrics) is None
+    with pytest.raises(ValueError, match="unexpected content after document"):
+        read_elements(b'{"elements": []} {"elements": []}', metrics)
 
 
 # --- fetching ------------------------------------------------------------------------------------
