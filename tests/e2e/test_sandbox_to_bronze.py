@@ -18,8 +18,9 @@ from ingest.linkedin_ads import (
     settings,
 )
 from ingest.linkedin_ads.client import LinkedInClient
+from ingest.pipeline import repair_duplicate_keys
 from ingest.sandbox import SandboxConfig, run_sandbox
-from ingest.warehouse import Warehouse
+from ingest.warehouse import Warehouse, build_pipeline
 from tests.support.sandbox import load
 from tests.support.warehouse import count, duplicate_keys, query, tables
 
@@ -147,6 +148,58 @@ def test_bronze_equals_the_sandbox_and_a_rerun_adds_no_duplicates(
     for level in ("campaign", "creative"):
         table = f"bronze.ad_analytics_by_{level}"
         assert duplicate_keys(warehouse, table, ["pivot_value", "start_date"]) == 0
+
+
+def test_keys_loaded_twice_are_repaired_keeping_the_latest_row(
+    sandbox: Any, warehouse: Warehouse
+) -> None:
+    # given one account loaded, then a replayed load's rows: two keys with newer values, one
+    # key copied exactly (dlt merges these tables without deduplicating staging rows)
+    account = sandbox.truth.accounts[0]["id"]
+    load(warehouse, sandbox, account_ids=[account])
+    table = "bronze.ad_analytics_by_campaign"
+    keys = query(warehouse, f"select pivot_value, start_date from {table} order by 1, 2 limit 3")
+    before = {key: impressions(warehouse, table, key) for key in keys}
+    pipeline = build_pipeline(warehouse)
+    with pipeline.sql_client() as client:
+        for n, (urn, day) in enumerate(keys):
+            newer = n < 2
+            client.execute_sql(
+                f"insert into {table} select * from {table} "
+                "where pivot_value = %s and start_date = %s",
+                urn,
+                day,
+            )
+            if newer:  # the copy just inserted is the one with the lower impressions
+                client.execute_sql(
+                    f"update {table} set impressions = impressions + 1000, "
+                    "_dlt_load_id = '9999999999.0' where pivot_value = %s and start_date = %s "
+                    f"and _dlt_load_id = (select min(_dlt_load_id) from {table} "
+                    "where pivot_value = %s and start_date = %s)",
+                    urn,
+                    day,
+                    urn,
+                    day,
+                )
+
+    # when the load's repair runs
+    repaired = repair_duplicate_keys(pipeline)
+
+    # then each key is there once, with the latest load's values
+    assert repaired == {table: 3}
+    assert duplicate_keys(warehouse, table, ["pivot_value", "start_date"]) == 0
+    for n, key in enumerate(keys):
+        assert impressions(warehouse, table, key) == before[key] + (1000 if n < 2 else 0)
+    assert repair_duplicate_keys(pipeline) == {}
+
+
+def impressions(warehouse: Warehouse, table: str, key: tuple[Any, ...]) -> int:
+    urn, day = key
+    return query(
+        warehouse,
+        f"select sum(impressions) from {table} "
+        f"where pivot_value = '{urn}' and start_date = '{day.isoformat()}'",
+    )[0][0]
 
 
 def test_analytics_requests_in_flight_never_exceed_the_concurrency_setting(
