@@ -6,6 +6,8 @@ The only module (with the CLI) that runs anything. The warehouse and its dlt pip
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import logging
 import time
 from collections.abc import Iterator, Mapping
@@ -14,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import dlt
+import pyarrow as pa
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ingest import run_lock, sync_log
@@ -60,6 +63,7 @@ def load_source(
     warehouse: Warehouse, source: Any, stats: SyncStats, *, full_refresh: bool = False
 ) -> LoadResult:
     """Run an already validated source into bronze."""
+    return_freed_memory()
     pipeline = build_pipeline(warehouse)
     # File formats per table (a run-wide `loader_file_format` would override them): Arrow
     # tables as parquet or csv, written as they are; lists of dicts as jsonl or csv.
@@ -105,6 +109,22 @@ def load_source(
         api_requests=stats.api.requests if stats.api else 0,
         loaded_through=dict(sorted(through.items())),
     )
+
+
+M_ARENA_MAX = -8  # glibc's malloc.h
+
+
+def return_freed_memory() -> None:
+    """Allocators that give freed memory back, so that the process holds about one window's
+    responses rather than its high water mark: Arrow on the system allocator (its default,
+    mimalloc, kept what the largest responses used) and at most two glibc arenas (one per
+    request thread kept theirs). Bench size M: the ingest peak went from 823 to about 570 MB,
+    reading from ~600 to ~430 MB."""
+    pa.set_memory_pool(pa.system_memory_pool())
+    libc = ctypes.util.find_library("c")
+    mallopt = getattr(ctypes.CDLL(libc), "mallopt", None) if libc else None
+    if mallopt is not None:  # glibc (musl and macOS have no arenas to bound)
+        mallopt(M_ARENA_MAX, 2)
 
 
 def repair_duplicate_keys(pipeline: dlt.Pipeline) -> dict[str, int]:

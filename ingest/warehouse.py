@@ -32,9 +32,10 @@ TARGETS = ("duckdb", "postgres", "spark")
 SPARK_HOME_DIR = ROOT / ".spark"
 # DuckDB while dlt loads and merges bronze: uncapped, its buffers kept what the load touched
 # (the ingest process peaked at 3.5 GB at bench size M); capped, it spills beside the file and
-# the load took as long. Insertion order is not kept (bronze has no order): the merge's dedup and
-# insert then need not buffer rows to keep it (a 256 MB cap with it ran out of memory at M).
-DUCKDB_LOAD = {"memory_limit": "400MB", "preserve_insertion_order": False}
+# the load took as long. Insertion order is not kept (bronze has no order): the merge's insert
+# then need not buffer rows to keep it (a 256 MB cap with it ran out of memory at M, when the
+# merge still deduplicated staging rows and dlt loaded jobs in parallel).
+DUCKDB_LOAD = {"memory_limit": "256MB", "preserve_insertion_order": False}
 
 
 @dataclass(frozen=True)
