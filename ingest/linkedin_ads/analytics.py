@@ -288,12 +288,14 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         params = self._params(window, chunk)
         with self._counted:
             self.requests += 1
-        elements = read_elements(self._client.get_body("adAnalytics", params), self._metrics)
+        # Only the chunk's metrics: Arrow's reader parses a body in half the time with the 18
+        # fields asked for as with the table's hundred.
+        elements = read_elements(self._client.get_body("adAnalytics", params), chunk)
         if elements is None:
             raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
         if len(elements) >= self._cap:
             return None
-        return chunk_table(elements, self._metrics, self._pivot_key)
+        return chunk_table(elements, chunk, self._pivot_key)
 
     def _fetch(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
         tables: list[pa.Table] = []

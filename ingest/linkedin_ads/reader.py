@@ -5,12 +5,19 @@ Every request of every reader runs on one shared pool of `concurrency` workers, 
 while a window waits for its last metric chunk. A task's rows are one Arrow table. The resource
 state `loaded_through` (per account, the last day loaded) moves only over windows whose every
 task completed, so a run stopped by the daily quota resumes the next time without a gap.
+
+dlt extracts the tables one after another (fifo), but a table is read in the background from the
+moment it can plan: the campaign table when dlt reaches it, every other table as soon as the
+campaign table's rows are recorded. dlt then takes each table's rows as they come, and the request
+pool never drains at a table's end. Each table keeps at most a few tasks and one batch of rows
+ahead of dlt.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import queue
 import threading
 import time
 from collections import deque
@@ -73,6 +80,11 @@ class AnalyticsReader:
         self.deliveries = deliveries  # the campaign table records them, the others plan by them
         self.records_deliveries = pivot == "CAMPAIGN" and granularity == "DAILY"
         self.starts: dict[int, date] = {}  # account id -> first day this run reads
+        self._state: dict[str, str] | None = None  # the resource state's loaded_through
+        self._items: queue.Queue[Any] | None = None  # rows read ahead of dlt, then _DONE
+        self._starting = threading.Lock()
+        if not self.records_deliveries:
+            deliveries.followers.append(self)
 
     def plan(self, account_id: int, loaded_through: str | None) -> list[Task] | None:
         """The account's tasks from the first day to read; None when they cannot be known in
@@ -181,9 +193,52 @@ class AnalyticsReader:
                 f"{self.options.attribution_window_days}, so they were not re-read"
             )
 
+    def bind(self, state: dict[str, Any]) -> None:
+        """Use `state`, this table's dlt resource state (taken in dlt's extract thread)."""
+        if self._state is None:
+            self._state = state.setdefault("loaded_through", {})
+
+    def start(self) -> None:
+        """Start reading in the background (once; `bind` first)."""
+        with self._starting:
+            if self._items is not None or self._state is None:
+                return
+            self._items = queue.Queue(maxsize=1)
+            threading.Thread(target=self._read, name=f"{self.table}-reader", daemon=True).start()
+
     def rows(self) -> Iterator[Rows]:
+        """The table's rows as the background reading yields them; the state moves on with the
+        last of them."""
+        if self.records_deliveries:  # the followers' states, while dlt's context is at hand
+            for follower in self.deliveries.followers:
+                follower.bind(dlt.current.resource_state(follower.table))
+        self.bind(dlt.current.resource_state())
+        self.start()
+        assert self._items is not None
+        while (item := self._items.get()) is not _DONE:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _read(self) -> None:
+        """Read the table, handing its rows to `rows` (an error too); then, for the campaign
+        table, start the tables that plan from its rows."""
+        assert self._items is not None
+        try:
+            for rows in self._tasks():
+                self._items.put(rows)
+        except BaseException as error:
+            self._items.put(error)
+            return
+        if self.records_deliveries:
+            for follower in self.deliveries.followers:
+                follower.start()
+        self._items.put(_DONE)
+
+    def _tasks(self) -> Iterator[Rows]:
         """The table's rows, task by task as they complete; then the state moves on."""
-        state = dlt.current.resource_state().setdefault("loaded_through", {})
+        state = self._state
+        assert state is not None
         self.warn_stale(state)
         plans = {
             account_id: tasks
@@ -264,15 +319,17 @@ class AnalyticsReader:
 
 
 class Deliveries:
-    """This run's daily campaign rows per account, as the campaign table's reader records them.
+    """This run's daily campaign rows per account, as the campaign table's reader records them,
+    and the readers that plan from them (`followers`, which that reader starts once they are).
 
     `get` answers only for an account whose campaign table was read completely in this run, from
-    its first day through today (with dlt's `fifo` extract, before the other analytics tables
-    plan); otherwise None, and the planner falls back on the campaigns' schedules. It never waits,
-    so no reader can block dlt's extract thread on another.
+    its first day through today (before the other analytics tables plan); otherwise None, and the
+    planner falls back on the campaigns' schedules. It never waits, so no reader can block
+    another.
     """
 
     def __init__(self) -> None:
+        self.followers: list[AnalyticsReader] = []
         self._lock = threading.Lock()
         self._rows: dict[int, list[pa.Table]] = {}
         self._complete: dict[int, planning.Delivery] = {}
@@ -330,6 +387,9 @@ class _Batch:
         table = pa.concat_tables(self._tables)
         self._tables, self._count = [], 0
         return table
+
+
+_DONE = object()  # the end of a table's rows
 
 
 class _Stopped(Exception):
