@@ -135,8 +135,9 @@ def linkedin_ads(
     # Test accounts (`test: true`) cannot serve ads: their analytics are empty, never asked for.
     serving_ids = [account["id"] for account in accounts if not account.get("test")]
     entities = EntityCache(client, stats)
-    # dlt interleaves the analytics resources; one pool of `concurrency` workers sends every
-    # adAnalytics request of all of them, so that the requests, not the windows, share it.
+    # The analytics tables are read side by side; one pool of `concurrency` workers sends every
+    # adAnalytics request of all of them (and first the entities' pages), so that at most
+    # `concurrency` requests run at once and the requests, not the windows, share it.
     requests = ThreadPoolExecutor(options.concurrency, thread_name_prefix="adAnalytics")
     uses = _ClientUses(client, requests)  # closes both when the last resource is done
     # The daily campaign rows of this run: the creative and demographic tables plan from them.
@@ -156,6 +157,9 @@ def linkedin_ads(
     def entity_resource(kind: str) -> DltResource:
         def rows() -> Iterator[Rows]:
             with uses:
+                # Every account's entities at once, on the request pool (idle until analytics):
+                # accounts side by side instead of one account's pages after another's.
+                entities.prefetch(ENTITY_KINDS, account_ids_, requests)
                 total = 0
                 for account_id in account_ids_:
                     if records := entities.get(kind, account_id):

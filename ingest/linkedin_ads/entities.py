@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Executor
 from typing import Any
 
 from ingest.linkedin_ads import restli, settings
@@ -77,14 +78,29 @@ class EntityCache:
         self._stats = stats
         self._cache: dict[tuple[str, int], list[Record] | None] = {}
         self._lock = threading.Lock()
+        self._key_locks: dict[tuple[str, int], threading.Lock] = {}
+        self._prefetching = False
 
     def get(self, kind: str, account: int) -> list[Record] | None:
         """The account's records of `kind`, or None when the account is skipped or stopped."""
+        key = (kind, account)
         with self._lock:
-            key = (kind, account)
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:  # one fetch per key; other keys fetch meanwhile
             if key not in self._cache:
                 self._cache[key] = self._fetch(kind, account)
             return self._cache[key]
+
+    def prefetch(self, kinds: Sequence[str], accounts: Sequence[int], pool: Executor) -> None:
+        """Fetch `kinds` for every account on `pool`, accounts side by side (once; `get` waits
+        for a fetch under way). An account's kinds stay in order, so that an account refused
+        for one is skipped for the rest; a fetch that fails is tried again by `get`."""
+        with self._lock:
+            if self._prefetching:
+                return
+            self._prefetching = True
+        for account in accounts:
+            pool.submit(lambda account=account: [self.get(kind, account) for kind in kinds])
 
     def _fetch(self, kind: str, account: int) -> list[Record] | None:
         if self._stats.stopped_by or account in self._stats.skipped_accounts:
