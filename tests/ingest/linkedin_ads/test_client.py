@@ -4,6 +4,7 @@ retries, token refresh, typed errors and secret hygiene. No test really sleeps."
 from __future__ import annotations
 
 import email.utils
+import json
 import logging
 import threading
 import time
@@ -260,6 +261,18 @@ def test_transient_failure_is_retried_with_backoff(failure: Reply) -> None:
     assert len(sleeps) == 1
     assert 1.0 <= sleeps[0] <= 2.0  # first backoff: 1 s plus up to 1 s of jitter
     assert client.stats.retries == 1
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [httpx.Response(200, text="<html>sign in</html>"), httpx.Response(200, text='["a", "list"]')],
+    ids=["200-html", "200-non-object"],
+)
+def test_a_body_fetched_as_bytes_is_retried_too_unless_it_is_a_json_object(failure: Reply) -> None:
+    api = ScriptedApi(failure, ok({"elements": [{"id": 1}]}))
+    client, _ = make_client(api)
+    assert json.loads(client.get_body("adAnalytics", ANALYTICS_PARAMS)) == {"elements": [{"id": 1}]}
+    assert len(api.requests) == 2
 
 
 def test_backoff_grows_exponentially_and_is_capped() -> None:
