@@ -1,17 +1,18 @@
 """adAnalytics responses as Arrow tables: one table per window, typed as bronze stores it.
 
 A dict per row with a Python `Decimal` per value (about 100 metrics a row) made parsing, dlt's
-extract and its normalize the bottleneck of a run. Here each chunk's elements become one Arrow
-table in a single conversion (`Table.from_pylist` against the wire schema), money strings are
-cast and rounded half-even by Arrow compute, and the chunks of a window are outer-joined on their
-keys. dlt writes Arrow tables to parquet as they are, so normalize has almost nothing left to do.
+extract and its normalize the bottleneck of a run. Here each chunk's response becomes one Arrow
+table, money strings are cast and rounded half-even by Arrow compute, and the chunks of a window
+are outer-joined on their keys. dlt writes Arrow tables to parquet as they are, so normalize has
+almost nothing left to do.
 
-A response body is read by Arrow's JSON reader straight from its bytes (`read_elements`): no
-Python object per value, and the GIL released while it parses, so the request threads and dlt's
-extract keep running. Bodies the reader refuses (a money value as a JSON number, a count as a
-string or beyond 64 bits, a repeated key) are parsed by orjson instead, and values Arrow cannot
-cast (whitespace, more than 40 decimal places) fall back to `parse_metric`, one value at a time,
-so every value is parsed, validated and rounded the same way on either path.
+A response body is read by Arrow's JSON reader straight from its bytes (`read_elements`, against
+the wire schema): no Python object per value, and the GIL released while it parses, so the
+request threads and dlt's extract keep running. Bodies the reader refuses (a money value as a
+JSON number, a count as a string or beyond 64 bits, a repeated key) are parsed by orjson instead,
+and values Arrow cannot cast (whitespace, more than 40 decimal places) fall back to
+`parse_metric`, one value at a time, so every value is parsed, validated and rounded the same way
+on either path.
 """
 
 from __future__ import annotations
