@@ -142,7 +142,8 @@ class Warehouse:
         # which dlt's own resolution would report as a missing field.
         credentials.resolve()
         # No unique index on _dlt_id: a load killed after a COPY committed replays that file
-        # on the next run, and the index would fail the replay forever (merge dedups it).
+        # on the next run, and the index would fail the replay forever (keys are deduplicated by
+        # the merge, or by the repair after it: pipeline.repair_duplicate_keys).
         return dlt.destinations.postgres(credentials=credentials, create_indexes=False)
 
     @property
