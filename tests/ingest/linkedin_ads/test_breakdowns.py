@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, unquote
 
 import httpx
 import pyarrow as pa
+import pytest
 
 from ingest.linkedin_ads import breakdowns, restli, settings
 from ingest.linkedin_ads.analytics import Window
@@ -184,6 +185,12 @@ def _by_rule_reader(api: Callable[[httpx.Request], httpx.Response], stats: SyncS
         requests=None,
         deliveries=Deliveries(),
     )
+
+
+def test_a_statistics_row_without_two_pivot_values_fails_naming_them() -> None:
+    values = pa.chunked_array([[["urn:li:sponsoredCampaign:1", "MOBILE"], ["urn:li:x:1"]]])
+    with pytest.raises(ValueError, match=r"without two pivotValues: \['urn:li:x:1'\]"):
+        breakdowns.joined_pivot_values(values)
 
 
 def test_rules_the_run_could_not_read_leave_the_by_rule_state_where_it_was() -> None:
