@@ -26,7 +26,7 @@ from ingest.warehouse import ROOT, Warehouse
 from tests.support.dbt_project import build_without_tests
 from tests.support.gold import Gold, gold_columns, snapshot
 from tests.support.sandbox import source_env
-from tests.support.warehouse import duplicate_keys, query
+from tests.support.warehouse import duplicate_keys, query, tables
 
 START_DAYS_AGO = 35
 MODELS = ROOT / "dbt_project" / "models"
@@ -174,14 +174,14 @@ def gold_keys() -> dict[str, tuple[str, ...]]:
 # -- duplicates -----------------------------------------------------------------------------
 def duplicates(warehouse: Warehouse) -> dict[str, int]:
     """Keys held more than once, per table, over every bronze and gold table that exists."""
-    tables = query(
+    existing = query(
         warehouse,
         "select table_schema, table_name from information_schema.tables "
         "where table_schema in ('bronze', 'gold') and table_name not like '\\_dlt%' escape '\\'",
     )
     keys = gold_keys()
     found: dict[str, int] = {}
-    for schema, table in tables:
+    for schema, table in existing:
         if schema == "gold":
             key = keys.get(table)
         elif "__" in table:
@@ -202,7 +202,10 @@ DAILY_COLUMNS = "pivot_value, start_date, impressions, clicks, cost_in_local_cur
 
 
 def daily_rows(warehouse: Warehouse, table: str) -> set[tuple[Any, ...]]:
-    """The daily analytics rows of a bronze table (key and a few metrics)."""
+    """The daily analytics rows of a bronze table (key and a few metrics); none where no load
+    wrote the table yet (a run stopped before any of its windows completed)."""
+    if table not in tables(warehouse, "bronze"):
+        return set()
     return set(query(warehouse, f"select {DAILY_COLUMNS} from bronze.{table}"))
 
 
