@@ -1,0 +1,173 @@
+"""Reading side by side: every account's entities are fetched at once, and the analytics tables
+that plan from the daily campaign rows are read together in the background, before dlt reaches
+them (reader.py, entities.py).
+
+A scripted API holds the first request of each party (an account, a table) until a second party
+has sent one too. Read one after another, the first party's request waits alone (its table or
+account cannot finish, so the next never begins) and the gate records that it was missed.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import httpx
+import pytest
+
+from ingest.linkedin_ads import linkedin_ads
+from ingest.linkedin_ads.client import LinkedInClient
+
+TODAY = datetime.now(UTC).date()
+DELIVERED = TODAY - timedelta(days=3)
+ACCOUNTS = (1, 2)
+
+
+class _Gate:
+    """Holds each party's first request until `parties` distinct parties have sent one; a party
+    left waiting alone for `timeout` seconds marks the gate missed and lets everything through."""
+
+    def __init__(self, parties: int = 2, timeout: float = 10.0) -> None:
+        self.parties, self.timeout = parties, timeout
+        self.seen: list[str] = []
+        self.missed_by: str | None = None
+        self._condition = threading.Condition()
+
+    def pass_(self, party: str) -> None:
+        """Hold the party's first request (its later ones pass, so that the requests it sent
+        meanwhile do not fill the request pool)."""
+        with self._condition:
+            if party in self.seen:
+                return
+            self.seen.append(party)
+            self._condition.notify_all()
+            met = self._condition.wait_for(
+                lambda: len(self.seen) >= self.parties or self.missed_by is not None,
+                timeout=self.timeout,
+            )
+            if not met:
+                self.missed_by = party
+                self._condition.notify_all()
+
+
+def _day(day: date) -> dict[str, int]:
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
+def _ms(day: date) -> int:
+    return int(datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() * 1000)
+
+
+class _ScriptedApi:
+    """Two ad accounts, each with one campaign that delivered on one day and one creative;
+    every other list is empty. `entities` gates the accounts' entity lists, `followers` the
+    adAnalytics tables other than the daily campaign table."""
+
+    def __init__(self) -> None:
+        self.entities = _Gate()
+        self.followers = _Gate()
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        path = request.url.path.removeprefix("/rest/")
+        query = {key: values[-1] for key, values in parse_qs(request.url.query.decode()).items()}
+        if path == "adAccounts":
+            return self._page(
+                [{"id": account, "name": f"Account {account}"} for account in ACCOUNTS]
+            )
+        if path.startswith("adAccounts/"):
+            account = int(path.split("/")[1])
+            self.entities.pass_(f"account {account}")
+            return self._page(self._entities(account, path.rsplit("/", 1)[1]))
+        if path == "adAnalytics":
+            # Rest.li values as the client sends them: pivot=(value:CAMPAIGN), pivots=List(...)
+            table = f"{query['q']} {query.get('pivot') or query.get('pivots')} "
+            table += query["timeGranularity"]
+            if table == "analytics (value:CAMPAIGN) (value:DAILY)":
+                return self._campaign_rows(unquote(query["accounts"]))
+            self.followers.pass_(table)
+        return self._page([])
+
+    @staticmethod
+    def _page(elements: list[dict[str, Any]]) -> httpx.Response:
+        return httpx.Response(200, json={"elements": elements, "paging": {}, "metadata": {}})
+
+    @staticmethod
+    def _entities(account: int, kind: str) -> list[dict[str, Any]]:
+        campaign = f"urn:li:sponsoredCampaign:{account}0"
+        if kind == "adCampaigns":
+            return [
+                {
+                    "id": account * 10,
+                    "account": f"urn:li:sponsoredAccount:{account}",
+                    "status": "ACTIVE",
+                    "runSchedule": {"start": _ms(TODAY - timedelta(days=30))},
+                }
+            ]
+        if kind == "creatives":
+            return [
+                {
+                    "id": f"urn:li:sponsoredCreative:{account}00",
+                    "campaign": campaign,
+                    "account": f"urn:li:sponsoredAccount:{account}",
+                    "createdAt": _ms(TODAY - timedelta(days=30)),
+                }
+            ]
+        return []
+
+    @staticmethod
+    def _campaign_rows(facet: str) -> httpx.Response:
+        account = next(a for a in ACCOUNTS if f"sponsoredAccount:{a})" in facet)
+        row = {
+            "pivotValues": [f"urn:li:sponsoredCampaign:{account}0"],
+            "dateRange": {"start": _day(DELIVERED), "end": _day(DELIVERED)},
+            "impressions": 100,
+            "clicks": 3,
+            "costInLocalCurrency": "12.5",
+        }
+        return httpx.Response(200, json={"elements": [row], "paging": {}})
+
+
+@pytest.fixture
+def api(monkeypatch: pytest.MonkeyPatch) -> _ScriptedApi:
+    scripted = _ScriptedApi()
+
+    class ScriptedClient(LinkedInClient):
+        def __init__(self, **settings: Any) -> None:
+            super().__init__(**settings, transport=httpx.MockTransport(scripted))
+
+    monkeypatch.setattr("ingest.linkedin_ads.LinkedInClient", ScriptedClient)
+    return scripted
+
+
+def _extract(api: _ScriptedApi) -> list[Any]:
+    source = linkedin_ads(
+        access_token="t",
+        base_url="https://api.example/rest",
+        start_date=(TODAY - timedelta(days=10)).isoformat(),
+        concurrency=4,
+    )
+    return list(source)
+
+
+def test_every_accounts_entities_are_fetched_at_once(api: _ScriptedApi) -> None:
+    # given two accounts whose entity lists answer only while both have one asked for
+    # when the source is read
+    _extract(api)
+    # then both accounts' lists were asked for side by side, not one account after the other
+    assert api.entities.missed_by is None, f"{api.entities.missed_by} was read alone"
+    assert sorted(api.entities.seen) == ["account 1", "account 2"]
+
+
+def test_tables_planned_from_campaign_rows_are_read_before_dlt_reaches_them(
+    api: _ScriptedApi,
+) -> None:
+    # given adAnalytics tables (besides the daily campaign table) that answer only while a
+    # second such table has a request in flight
+    # when the source is read (dlt takes its resources one after another)
+    _extract(api)
+    # then two of them were read at once: dlt was still on the first when the second began
+    assert api.followers.missed_by is None, f"{api.followers.missed_by} was read alone"
+    # ... among them the demographic tables, which ask only for campaigns the rows say delivered
+    assert any("MEMBER_" in table for table in api.followers.seen), api.followers.seen
