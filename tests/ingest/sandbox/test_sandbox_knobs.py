@@ -13,7 +13,7 @@ import httpx
 import pytest
 from sandbox_helpers import Api, account_query, first_account
 
-from ingest.sandbox import SandboxConfig, run_sandbox
+from ingest.sandbox import Sandbox, SandboxConfig, run_sandbox
 from ingest.sandbox.contract import ADDITIVE_METRICS
 from ingest.sandbox.faults import DATA_LIMIT_MESSAGE, DAY_LIMIT_MESSAGE
 
@@ -146,6 +146,43 @@ def test_latency_slows_every_answer(fresh: Fresh) -> None:
     started = time.perf_counter()
     api.get("adAccounts", "q=search")
     assert time.perf_counter() - started >= 0.15
+
+
+class _Clock:
+    """The sandbox server's `time`: a monotonic clock that only moves when told or slept on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+@pytest.mark.parametrize(("work", "waited"), [(0.1, 0.05), (0.4, 0.0)])
+def test_latency_includes_the_time_the_answer_took_to_compute(
+    monkeypatch: pytest.MonkeyPatch, work: float, waited: float
+) -> None:
+    # given a sandbox with 150 ms latency whose answer takes `work` seconds to compute
+    clock = _Clock()
+    monkeypatch.setattr("ingest.sandbox.server.time", clock)
+    sandbox = Sandbox(SandboxConfig(latency_ms=150))
+    answer = sandbox.rest.answer
+
+    def computing(*args: Any) -> Any:
+        clock.now += work
+        return answer(*args)
+
+    monkeypatch.setattr(sandbox.rest, "answer", computing)
+    # when a request is answered
+    sandbox.handle("GET", "/rest/adAccounts", "q=search", {}, b"")
+    # then it leaves 150 ms after it arrived, or as soon as it is computed when that is later
+    assert clock.slept == [pytest.approx(waited)]
+    assert clock.now == pytest.approx(max(0.15, work))
 
 
 def test_faults_are_deterministic_for_a_seed_and_spare_oauth_and_control_routes(
