@@ -30,7 +30,7 @@ from ingest.linkedin_ads.client import LinkedInClient
 from ingest.linkedin_ads.config import ConfigError
 from ingest.linkedin_ads.entities import EntityCache, read_accounts
 from ingest.linkedin_ads.posts import PostsReader
-from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
+from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries, read_ahead
 from ingest.linkedin_ads.stats import SyncStats
 
 __all__ = [
@@ -142,6 +142,13 @@ def linkedin_ads(
     uses = _ClientUses(client, requests)  # closes both when the last resource is done
     # The daily campaign rows of this run: the creative and demographic tables plan from them.
     deliveries = Deliveries()
+    readers: list[AnalyticsReader] = []  # every adAnalytics table's
+
+    def start_background() -> None:
+        """Every account's entities at once on the request pool, and the analytics tables read
+        ahead of dlt (reader.read_ahead): whichever resource dlt extracts first starts them."""
+        entities.prefetch(ENTITY_KINDS, account_ids_, requests)
+        read_ahead(readers)
 
     @dlt.resource(
         name="ad_accounts",
@@ -152,14 +159,13 @@ def linkedin_ads(
     def ad_accounts() -> Iterator[Rows]:
         """The ad accounts this run reads (every account the token can read, or ACCOUNT_IDS)."""
         with uses:
+            start_background()
             yield accounts
 
     def entity_resource(kind: str) -> DltResource:
         def rows() -> Iterator[Rows]:
             with uses:
-                # Every account's entities at once, on the request pool (idle until analytics):
-                # accounts side by side instead of one account's pages after another's.
-                entities.prefetch(ENTITY_KINDS, account_ids_, requests)
+                start_background()
                 total = 0
                 for account_id in account_ids_:
                     if records := entities.get(kind, account_id):
@@ -205,8 +211,11 @@ def linkedin_ads(
     def reader_resource(
         reader: AnalyticsReader, primary_key: tuple[str, ...], columns: dict[str, Any]
     ) -> DltResource:
+        readers.append(reader)
+
         def rows() -> Iterator[pa.Table]:
             with uses:
+                start_background()
                 yield from reader.rows()
 
         return dlt.resource(

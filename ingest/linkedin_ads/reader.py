@@ -7,10 +7,10 @@ state `loaded_through` (per account, the last day loaded) moves only over window
 task completed, so a run stopped by the daily quota resumes the next time without a gap.
 
 dlt extracts the tables one after another (fifo), but a table is read in the background from the
-moment it can plan: the campaign table when dlt reaches it, every other table as soon as the
-campaign table's rows are recorded. dlt then takes each table's rows as they come, and the request
-pool never drains at a table's end. Each table keeps at most a few tasks and one batch of rows
-ahead of dlt.
+moment it can plan: the campaign table as the run starts (`read_ahead`, beside the entities),
+every other table as soon as the campaign table's rows are recorded. dlt then takes each table's
+rows as they come, and the request pool never drains at a table's end. Each table keeps at most
+a few tasks and one batch of rows ahead of dlt.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from ingest.linkedin_ads.planning import Task
 from ingest.linkedin_ads.settings import Metric
 from ingest.linkedin_ads.stats import SyncStats
 
-__all__ = ["AnalyticsReader", "Deliveries"]
+__all__ = ["AnalyticsReader", "Deliveries", "read_ahead"]
 
 logger = logging.getLogger("ingest.linkedin_ads")
 
@@ -209,9 +209,6 @@ class AnalyticsReader:
     def rows(self) -> Iterator[Rows]:
         """The table's rows as the background reading yields them; the state moves on with the
         last of them."""
-        if self.records_deliveries:  # the followers' states, while dlt's context is at hand
-            for follower in self.deliveries.followers:
-                follower.bind(dlt.current.resource_state(follower.table))
         self.bind(dlt.current.resource_state())
         self.start()
         assert self._items is not None
@@ -316,6 +313,20 @@ class AnalyticsReader:
             previous = state.get(str(account_id))
             if through and (previous is None or through.isoformat() > previous):
                 state[str(account_id)] = through.isoformat()
+
+
+def read_ahead(readers: Sequence[AnalyticsReader]) -> None:
+    """Start reading before dlt reaches the tables: take the dlt resource states of the readers
+    whose tables this run extracts (dlt's extract thread, in any resource of the source), and
+    start the daily campaign table's reader, which starts the others once its rows are recorded.
+    A table left out of the run is never read, so its state never moves."""
+    selected = dlt.current.source().resources.selected
+    for reader in readers:
+        if reader.table in selected:
+            reader.bind(dlt.current.resource_state(reader.table))
+    for reader in readers:
+        if reader.records_deliveries:
+            reader.start()
 
 
 class Deliveries:

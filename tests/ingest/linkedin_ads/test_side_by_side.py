@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, unquote
 
 import httpx
+import pyarrow as pa
 import pytest
 
 from ingest.linkedin_ads import linkedin_ads
@@ -171,3 +172,17 @@ def test_tables_planned_from_campaign_rows_are_read_before_dlt_reaches_them(
     assert api.followers.missed_by is None, f"{api.followers.missed_by} was read alone"
     # ... among them the demographic tables, which ask only for campaigns the rows say delivered
     assert any("MEMBER_" in table for table in api.followers.seen), api.followers.seen
+
+
+def test_a_table_left_out_of_the_run_is_never_read(api: _ScriptedApi) -> None:
+    # given a run of the daily campaign table alone (with its entities)
+    source = linkedin_ads(
+        access_token="t",
+        base_url="https://api.example/rest",
+        start_date=(TODAY - timedelta(days=10)).isoformat(),
+    ).with_resources("ad_accounts", "campaigns", "ad_analytics_by_campaign")
+    # when it is read
+    items = list(source)
+    # then its rows were read, but not the tables that plan from them (their states stay)
+    assert any(isinstance(item, pa.Table) and item.num_rows for item in items)
+    assert api.followers.seen == []
