@@ -242,13 +242,14 @@ class AnalyticsEngine:
         out: list[dict[str, Any]] = []
         want_range = "dateRange" in request.fields
         want_pivots = "pivotValues" in request.fields
-        # integers are served as summed; the rest (reach, decimal strings) go through _wire
-        plain = [(name, name not in DECIMAL_METRICS and name != REACH) for name in served]
+        # integers are served as summed; the rest (reach, decimal strings) go through _wire,
+        # in place, so the row keeps the served order (every value first, in one C-level pass)
+        zeros = [0] * len(served)
+        wired = [name for name in served if name in DECIMAL_METRICS or name == REACH]
         for (pivot_values, period), values in kept[:row_cap]:
-            row: dict[str, Any] = {
-                name: values.get(name, 0) if is_plain else _wire(name, values, tails)
-                for name, is_plain in plain
-            }
+            row: dict[str, Any] = dict(zip(served, map(values.get, served, zeros), strict=True))
+            for name in wired:
+                row[name] = _wire(name, values, tails)
             if want_pivots:
                 row["pivotValues"] = list(pivot_values)
             if want_range:
@@ -282,7 +283,10 @@ class AnalyticsEngine:
         else:
             buckets = self._entity_buckets(request, creatives, period_of, tails)
         # without its zero totals a bucket holds exactly the metrics that make it a row
-        window = [(key, {n: v for n, v in totals.items() if v}) for key, totals in buckets.items()]
+        window = [
+            (key, totals if 0 not in totals.values() else {n: v for n, v in totals.items() if v})
+            for key, totals in buckets.items()
+        ]
         return sorted(window, key=lambda item: item[0])
 
     def _facts_by_period(
@@ -290,7 +294,7 @@ class AnalyticsEngine:
         creatives: list[CreativeRef],
         period_of: dict[int, tuple[int, int]],
         tails: bool = False,
-    ) -> Iterator[tuple[CreativeRef, int, tuple[int, int], Mapping[str, int]]]:
+    ) -> Iterator[tuple[CreativeRef, int, tuple[int, int], dict[str, int]]]:
         """(creative, day, period, that day's metrics as served) for every day of delivery in
         the days of `period_of` (consecutive): the window's days only, found by bisection."""
         if not period_of:
@@ -313,14 +317,20 @@ class AnalyticsEngine:
         tails: bool,
     ) -> Buckets:
         buckets: Buckets = {}
+        summed: set[BucketKey] = set()  # buckets that own their totals
         pivot_values: dict[str, tuple[str, ...]] = {}
         for ref, _, period, metrics in self._facts_by_period(creatives, period_of, tails):
             values = pivot_values.get(ref.urn)
             if values is None:
                 values = pivot_values[ref.urn] = tuple(_pivot_value(p, ref) for p in request.pivots)
-            acc = buckets.get((values, period))
-            if acc is None:
-                acc = buckets[(values, period)] = {}
+            key = (values, period)
+            acc = buckets.get(key)
+            if acc is None:  # one fact so far: its own metrics, read only (a creative-day row)
+                buckets[key] = metrics
+                continue
+            if key not in summed:  # a second fact: the bucket's own copy to sum into
+                acc = buckets[key] = dict(acc)
+                summed.add(key)
             _add(acc, metrics)
         return buckets
 

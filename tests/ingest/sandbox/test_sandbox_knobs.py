@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -146,6 +147,16 @@ def test_latency_slows_every_answer(fresh: Fresh) -> None:
     started = time.perf_counter()
     api.get("adAccounts", "q=search")
     assert time.perf_counter() - started >= 0.15
+
+
+def test_a_running_sandbox_keeps_its_facts_out_of_the_garbage_collectors_walks() -> None:
+    # given a sandbox whose facts are many small dicts
+    with run_sandbox(SandboxConfig()) as sandbox:
+        facts = sum(len(days) for days in sandbox.advertiser.facts.values())
+        # then while it serves, they are frozen: collections do not walk them
+        assert gc.get_freeze_count() >= facts > 1000
+    # ... and once it stops, the collector has them back
+    assert gc.get_freeze_count() == 0
 
 
 class _Clock:
