@@ -78,15 +78,17 @@ class EntityCache:
         self._stats = stats
         self._cache: dict[tuple[str, int], list[Record] | None] = {}
         self._lock = threading.Lock()
-        self._key_locks: dict[tuple[str, int], threading.Lock] = {}
+        self._account_locks: dict[int, threading.Lock] = {}
         self._prefetching = False
 
     def get(self, kind: str, account: int) -> list[Record] | None:
         """The account's records of `kind`, or None when the account is skipped or stopped."""
         key = (kind, account)
         with self._lock:
-            key_lock = self._key_locks.setdefault(key, threading.Lock())
-        with key_lock:  # one fetch per key; other keys fetch meanwhile
+            account_lock = self._account_locks.setdefault(account, threading.Lock())
+        # One fetch at a time per account (other accounts fetch meanwhile): an account refused
+        # for one kind is skipped, with one warning, for the kinds asked for after it.
+        with account_lock:
             if key not in self._cache:
                 self._cache[key] = self._fetch(kind, account)
             return self._cache[key]

@@ -10,6 +10,7 @@ account cannot finish, so the next never begins) and the gate records that it wa
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, unquote
@@ -18,7 +19,7 @@ import httpx
 import pyarrow as pa
 import pytest
 
-from ingest.linkedin_ads import linkedin_ads
+from ingest.linkedin_ads import SyncStats, linkedin_ads
 from ingest.linkedin_ads.client import LinkedInClient
 
 TODAY = datetime.now(UTC).date()
@@ -69,6 +70,10 @@ class _ScriptedApi:
     def __init__(self) -> None:
         self.entities = _Gate()
         self.followers = _Gate()
+        self.refused: set[int] = set()  # accounts whose entity lists answer 403
+        self.overlapped: set[int] = set()  # accounts with two entity requests in flight at once
+        self._in_flight: set[int] = set()
+        self._lock = threading.Lock()
 
     def __call__(self, request: httpx.Request) -> httpx.Response:
         path = request.url.path.removeprefix("/rest/")
@@ -80,7 +85,7 @@ class _ScriptedApi:
         if path.startswith("adAccounts/"):
             account = int(path.split("/")[1])
             self.entities.pass_(f"account {account}")
-            return self._page(self._entities(account, path.rsplit("/", 1)[1]))
+            return self._entity_page(account, path.rsplit("/", 1)[1])
         if path == "adAnalytics":
             # Rest.li values as the client sends them: pivot=(value:CAMPAIGN), pivots=List(...)
             table = f"{query['q']} {query.get('pivot') or query.get('pivots')} "
@@ -89,6 +94,25 @@ class _ScriptedApi:
                 return self._campaign_rows(unquote(query["accounts"]))
             self.followers.pass_(table)
         return self._page([])
+
+    def _entity_page(self, account: int, kind: str) -> httpx.Response:
+        with self._lock:
+            if account in self._in_flight:
+                self.overlapped.add(account)
+            self._in_flight.add(account)
+        try:
+            time.sleep(0.05)  # long enough for another reader to ask for the same account
+            if account in self.refused:
+                error = {
+                    "status": 403,
+                    "code": "ACCESS_DENIED",
+                    "message": "Not enough permissions",
+                }
+                return httpx.Response(403, json=error)
+            return self._page(self._entities(account, kind))
+        finally:
+            with self._lock:
+                self._in_flight.discard(account)
 
     @staticmethod
     def _page(elements: list[dict[str, Any]]) -> httpx.Response:
@@ -186,3 +210,27 @@ def test_a_table_left_out_of_the_run_is_never_read(api: _ScriptedApi) -> None:
     # then its rows were read, but not the tables that plan from them (their states stay)
     assert any(isinstance(item, pa.Table) and item.num_rows for item in items)
     assert api.followers.seen == []
+
+
+def test_an_accounts_lists_are_fetched_one_at_a_time_and_a_refusal_warns_once(
+    api: _ScriptedApi,
+) -> None:
+    # given an account the token may not read, whose lists the entity resources and the
+    # campaign table's reader (started with the run) both ask for
+    api.refused.add(2)
+    stats = SyncStats()
+    # when the source is read
+    list(
+        linkedin_ads(
+            access_token="t",
+            base_url="https://api.example/rest",
+            start_date=(TODAY - timedelta(days=10)).isoformat(),
+            stats=stats,
+        )
+    )
+    # then its lists were never asked for twice at once, and it was skipped with one warning
+    assert api.overlapped == set()
+    assert [warning for warning in stats.warnings if "skipped" in warning] == [
+        "ad account 2 skipped: LinkedIn API 403 ACCESS_DENIED: Not enough permissions "
+        "(GET adAccounts/2/adCampaignGroups)"
+    ]
