@@ -1,6 +1,6 @@
-"""Reading side by side: every account's entities are fetched at once, and the analytics tables
-that plan from the daily campaign rows are read together in the background, before dlt reaches
-them (reader.py, entities.py).
+"""Reading side by side: every account's entities are fetched at once (one list at a time per
+account), and the analytics tables that plan from the daily campaign rows are read together in
+the background, before dlt reaches them (reader.py, entities.py).
 
 A scripted API holds the first request of each party (an account, a table) until a second party
 has sent one too. Read one after another, the first party's request waits alone (its table or
@@ -65,7 +65,8 @@ def _ms(day: date) -> int:
 class _ScriptedApi:
     """Two ad accounts, each with one campaign that delivered on one day and one creative;
     every other list is empty. `entities` gates the accounts' entity lists, `followers` the
-    adAnalytics tables other than the daily campaign table."""
+    adAnalytics tables other than the daily campaign table; the entity lists of `refused`
+    accounts answer 403, and `overlapped` records accounts asked for twice at once."""
 
     def __init__(self) -> None:
         self.entities = _Gate()
