@@ -18,6 +18,7 @@ from urllib.parse import parse_qs, unquote
 import httpx
 import pyarrow as pa
 import pytest
+from dlt.extract.source import DltSource
 
 from ingest.linkedin_ads import SyncStats, linkedin_ads
 from ingest.linkedin_ads.client import LinkedInClient
@@ -167,20 +168,21 @@ def api(monkeypatch: pytest.MonkeyPatch) -> _ScriptedApi:
     return scripted
 
 
-def _extract(api: _ScriptedApi) -> list[Any]:
-    source = linkedin_ads(
+def _source(**settings: Any) -> DltSource:
+    """The source on the scripted API (the `api` fixture), reading the last ten days."""
+    return linkedin_ads(
         access_token="t",
         base_url="https://api.example/rest",
         start_date=(TODAY - timedelta(days=10)).isoformat(),
-        concurrency=4,
+        concurrency=4,  # requests of two parties in flight at once
+        **settings,
     )
-    return list(source)
 
 
 def test_every_accounts_entities_are_fetched_at_once(api: _ScriptedApi) -> None:
     # given two accounts whose entity lists answer only while both have one asked for
     # when the source is read
-    _extract(api)
+    list(_source())
     # then both accounts' lists were asked for side by side, not one account after the other
     assert api.entities.missed_by is None, f"{api.entities.missed_by} was read alone"
     assert sorted(api.entities.seen) == ["account 1", "account 2"]
@@ -192,7 +194,7 @@ def test_tables_planned_from_campaign_rows_are_read_before_dlt_reaches_them(
     # given adAnalytics tables (besides the daily campaign table) that answer only while a
     # second such table has a request in flight
     # when the source is read (dlt takes its resources one after another)
-    _extract(api)
+    list(_source())
     # then two of them were read at once: dlt was still on the first when the second began
     assert api.followers.missed_by is None, f"{api.followers.missed_by} was read alone"
     # ... among them the demographic tables, which ask only for campaigns the rows say delivered
@@ -201,11 +203,7 @@ def test_tables_planned_from_campaign_rows_are_read_before_dlt_reaches_them(
 
 def test_a_table_left_out_of_the_run_is_never_read(api: _ScriptedApi) -> None:
     # given a run of the daily campaign table alone (with its entities)
-    source = linkedin_ads(
-        access_token="t",
-        base_url="https://api.example/rest",
-        start_date=(TODAY - timedelta(days=10)).isoformat(),
-    ).with_resources("ad_accounts", "campaigns", "ad_analytics_by_campaign")
+    source = _source().with_resources("ad_accounts", "campaigns", "ad_analytics_by_campaign")
     # when it is read
     items = list(source)
     # then its rows were read, but not the tables that plan from them (their states stay)
@@ -221,14 +219,7 @@ def test_an_accounts_lists_are_fetched_one_at_a_time_and_a_refusal_warns_once(
     api.refused.add(2)
     stats = SyncStats()
     # when the source is read
-    list(
-        linkedin_ads(
-            access_token="t",
-            base_url="https://api.example/rest",
-            start_date=(TODAY - timedelta(days=10)).isoformat(),
-            stats=stats,
-        )
-    )
+    list(_source(stats=stats))
     # then its lists were never asked for twice at once, and it was skipped with one warning
     assert api.overlapped == set()
     assert [warning for warning in stats.warnings if "skipped" in warning] == [
