@@ -38,6 +38,9 @@ run: $(SYNCED) ## Main job: load bronze (sandbox without a token), dbt build, do
 	$(PY) -m ingest run
 
 test: $(SPARK_SYNCED) ## Unit, end-to-end and fault tests on DuckDB, Postgres when reachable, a local Spark cluster
+	command -v javac >/dev/null || { apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jdk-headless >/dev/null; } || \
+		echo "warning: no JDK, and apt-get could not install it: the Spark cluster test needs javac"
 	$(PY) -m pytest
 
 test-fast: $(VENV)/.synced ## Unit and contract tests only (no warehouse runs; under a minute)

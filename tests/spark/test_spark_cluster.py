@@ -33,6 +33,23 @@ SMALL = SandboxConfig(accounts=1, campaigns=4, creatives=12, days=60)
 START_SECONDS = 180
 
 
+def llap_signer_classes(home: Path) -> Path:
+    """`LlapSigner.java` compiled into `home`: the class Hive's function registry needs and Spark 4
+    no longer ships. Without it a session's close can make Hive load that registry on a Thrift
+    worker thread; the error kills the thread before it answers (the client waits forever) and
+    leaves Hive's "registering functions" flag set, so every later close waits too."""
+    javac = shutil.which("javac") or Path(os.environ.get("JAVA_HOME", "/nonexistent"), "bin/javac")
+    if not Path(javac).exists():
+        message = "no javac (a JDK) to compile the Thrift server's LlapSigner stand-in"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (make test installs openjdk-17-jdk-headless)")
+        pytest.skip(f"{message}: `make test` installs it")
+    classes = home / "llap-classes"
+    source = Path(__file__).with_name("LlapSigner.java")
+    subprocess.run([str(javac), "-d", str(classes), str(source)], check=True)
+    return classes
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -81,13 +98,12 @@ def thrift_port(tmp_path_factory: pytest.TempPathFactory) -> Iterator[int]:
         "thrift": [
             spark_bin / "spark-submit",
             *("--master", master, "--executor-memory", "768m"),
+            *("--driver-class-path", str(llap_signer_classes(home))),
             *("--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"),
             "spark-internal",
             *("--hiveconf", f"hive.server2.thrift.port={port}"),
             *("--hiveconf", "hive.server2.thrift.bind.host=127.0.0.1"),
-            # Sessions run as the server's user: with impersonation (Hive's default), closing a
-            # session on a thread without Hive state makes Hive load its function registry, which
-            # needs an LLAP class Spark does not ship (NoClassDefFoundError, seen once in CI).
+            # Sessions run as the server's user (Hive's default impersonates the client's).
             *("--hiveconf", "hive.server2.enable.doAs=false"),
         ],
     }
