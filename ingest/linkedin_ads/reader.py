@@ -353,21 +353,19 @@ class Deliveries:
             self._rows.setdefault(account_id, []).append(rows.select(columns))
 
     def complete(self, account_id: int, start: date) -> None:
-        with self._lock:
-            days: dict[str, set[date]] = {}
-            conversions: dict[str, dict[date, int]] = {}
-            for table in self._rows.pop(account_id, []):
+        def rows(tables: list[pa.Table]) -> Iterator[tuple[str, date, int | None]]:
+            for table in tables:
                 urns, dates = table["pivot_value"].to_pylist(), table["start_date"].to_pylist()
                 counts = (
                     table[_CONVERSIONS].to_pylist()
                     if _CONVERSIONS in table.column_names
                     else [None] * len(urns)
                 )
-                for urn, day, count in zip(urns, dates, counts, strict=True):
-                    days.setdefault(urn, set()).add(day)
-                    if count:
-                        conversions.setdefault(urn, {})[day] = count
-            self._complete[account_id] = planning.Delivery(start, days, conversions)
+                yield from zip(urns, dates, counts, strict=True)
+
+        with self._lock:
+            tables = self._rows.pop(account_id, [])
+            self._complete[account_id] = planning.Delivery.pack(start, rows(tables))
 
     def get(self, account_id: int) -> planning.Delivery | None:
         with self._lock:

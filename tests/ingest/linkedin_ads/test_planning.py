@@ -40,13 +40,22 @@ def _days(first: date, last: date) -> set[date]:
     return {first + timedelta(days=i) for i in range((last - first).days + 1)}
 
 
+def _delivery(
+    start: date, days: dict[str, set[date]], conversions: dict[str, dict[date, int]] | None = None
+) -> Delivery:
+    """This run's daily campaign rows: the days each campaign had a row, and its conversions."""
+    counts = conversions or {}
+    rows = ((urn, day, counts.get(urn, {}).get(day)) for urn in days for day in days[urn])
+    return Delivery.pack(start, rows)
+
+
 # Every campaign is scheduled for the whole half year: only the rows tell them apart.
 CAMPAIGNS = [{"id": i, "status": "ACTIVE", "runSchedule": {"start": _ms(START)}} for i in (1, 2, 3)]
 
 
 def test_a_campaign_with_no_rows_in_a_month_is_not_asked_for_that_month() -> None:
     # given: campaign 1 delivered in February and March only, campaign 2 never, campaign 3 in June
-    delivery = Delivery(
+    delivery = _delivery(
         START,
         {
             _urn(1): _days(date(2026, 2, 10), date(2026, 3, 5)),
@@ -86,7 +95,7 @@ def test_without_rows_of_this_run_demographics_follow_the_schedules() -> None:
 
 def test_days_before_the_rows_start_fall_back_on_the_schedule() -> None:
     # given: this run's rows cover June only, and campaign 2 did not deliver in June
-    delivery = Delivery(date(2026, 6, 1), {_urn(1): {date(2026, 6, 3)}})
+    delivery = _delivery(date(2026, 6, 1), {_urn(1): {date(2026, 6, 3)}})
     tasks = plan_tasks(
         account_id=9,
         granularity="MONTHLY",
@@ -118,7 +127,7 @@ def test_creative_windows_count_only_delivering_campaigns_and_created_creatives(
         *_creatives(2, 10, START),
         *_creatives(3, 10, date(2026, 6, 21)),
     ]
-    delivery = Delivery(
+    delivery = _delivery(
         START, {_urn(1): _days(START, TODAY), _urn(3): _days(date(2026, 6, 1), TODAY)}
     )
 
@@ -166,11 +175,27 @@ def test_deliveries_answer_only_for_accounts_read_completely() -> None:
     deliveries.record(9, rows)
     assert deliveries.get(9) is None  # still reading
     deliveries.complete(9, date(2026, 6, 1))
-    assert deliveries.get(9) == Delivery(
+    assert deliveries.get(9) == _delivery(
         date(2026, 6, 1),
         {_urn(1): {date(2026, 6, 1), date(2026, 6, 2)}, _urn(2): {date(2026, 6, 2)}},
     )
     assert deliveries.get(8) is None
+
+
+def test_a_delivery_answers_per_campaign_and_day_from_its_start() -> None:
+    delivery = _delivery(
+        date(2026, 6, 1),
+        {_urn(1): {date(2026, 5, 31), date(2026, 6, 2), date(2026, 6, 5)}},
+        {_urn(1): {date(2026, 6, 5): 300}},
+    )
+    assert [delivery.delivered(_urn(1), date(2026, 6, d)) for d in range(1, 7)] == [
+        False, True, False, False, True, False,
+    ]  # fmt: skip
+    assert delivery.conversions(_urn(1), date(2026, 6, 5)) == 300
+    assert delivery.conversions(_urn(1), date(2026, 6, 2)) == 0
+    # a day before its start, and a campaign without rows, had none
+    assert not delivery.delivered(_urn(1), date(2026, 5, 31))
+    assert not delivery.delivered(_urn(2), date(2026, 6, 2))
 
 
 @pytest.mark.parametrize(
@@ -192,7 +217,7 @@ def _creative_tasks(share: float | None, start: date = date(2026, 6, 1)) -> list
         creatives=_creatives(1, 10, START),
         start=start,
         options=OPTIONS,
-        delivery=Delivery(START, {_urn(1): _days(START, TODAY)}),
+        delivery=_delivery(START, {_urn(1): _days(START, TODAY)}),
         share=share,
     )
 
@@ -265,7 +290,7 @@ def _device_tasks(share: float | None) -> list[Any]:
         creatives=None,
         start=date(2026, 5, 1),
         options=OPTIONS,
-        delivery=Delivery(START, {_urn(1): _days(START, TODAY)}),
+        delivery=_delivery(START, {_urn(1): _days(START, TODAY)}),
         share=share,
         rows_per_entity=5,
     )
@@ -286,7 +311,7 @@ def test_several_rows_per_entity_count_against_the_whole_cap_once_a_share_is_mea
 def test_by_rule_windows_expect_rows_only_where_the_campaign_converted() -> None:
     # given: 10 creatives delivering every day; the campaign converted on two days of June only
     # (3 conversions on June 5, 40 on June 20); this run's rows cover June
-    delivery = Delivery(
+    delivery = _delivery(
         date(2026, 6, 1),
         {_urn(1): _days(START, TODAY)},
         {_urn(1): {date(2026, 6, 5): 3, date(2026, 6, 20): 40}},
@@ -328,7 +353,12 @@ def test_deliveries_keep_the_conversions_of_each_campaign_day() -> None:
     deliveries.complete(9, date(2026, 6, 1))
     delivery = deliveries.get(9)
     assert delivery is not None
-    assert delivery.conversions == {_urn(1): {date(2026, 6, 2): 4}}
+    assert delivery == _delivery(
+        date(2026, 6, 1),
+        {_urn(1): {date(2026, 6, 1), date(2026, 6, 2)}},
+        {_urn(1): {date(2026, 6, 2): 4}},
+    )
+    assert [delivery.conversions(_urn(1), date(2026, 6, d)) for d in (1, 2)] == [0, 4]
 
 
 def test_measured_campaigns_expect_their_own_rows_per_day_the_others_the_most() -> None:
@@ -341,7 +371,7 @@ def test_measured_campaigns_expect_their_own_rows_per_day_the_others_the_most() 
         creatives=None,
         start=date(2026, 6, 1),
         options=OPTIONS,
-        delivery=Delivery(START, {_urn(1): _days(START, TODAY), _urn(2): _days(START, TODAY)}),
+        delivery=_delivery(START, {_urn(1): _days(START, TODAY), _urn(2): _days(START, TODAY)}),
         share=1.0,
         rows_per_entity=5,
         measured={_urn(1): 2.0},
