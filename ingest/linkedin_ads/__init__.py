@@ -144,11 +144,17 @@ def linkedin_ads(
     deliveries = Deliveries()
     readers: list[AnalyticsReader] = []  # every adAnalytics table's
 
+    started = False
+
     def start_background() -> None:
         """Every account's entities at once on the request pool, and the analytics tables read
-        ahead of dlt (reader.read_ahead): whichever resource dlt extracts first starts them."""
-        entities.prefetch(ENTITY_KINDS, account_ids_, requests)
-        read_ahead(readers)
+        ahead of dlt (reader.read_ahead): whichever resource dlt extracts first starts them
+        (once; dlt runs the resources in its one extract thread)."""
+        nonlocal started
+        if not started:
+            started = True
+            entities.prefetch(ENTITY_KINDS, account_ids_, requests)
+            read_ahead(readers)
 
     @dlt.resource(
         name="ad_accounts",

@@ -49,6 +49,10 @@ Record = dict[str, Any]
 # Windows planned from a measured share fill this much of the cap at most: the share of one
 # window is not exactly the next one's, and a response at the cap costs a split.
 MEASURED_FILL = 0.99
+# A share measured on another account of the same table counts this much higher: accounts'
+# rows per delivering campaign differ more than one account's windows do (a window at the cap
+# costs two more requests, one a little short costs a share of one).
+OTHER_ACCOUNT_MARGIN = 1.1
 
 
 @dataclass(frozen=True)

@@ -98,6 +98,13 @@ class AnalyticsReader:
         share = planning.delivered_share(task.expected_rows, rows)
         return self._plan(task.account_id, task.windows[-1].end + timedelta(days=1), share) or []
 
+    def replan_from(self, account_id: int, share: float | None) -> list[Task]:
+        """The account's tasks from its first day, planned from the share of the estimate that
+        another account's first window returned (None: from the estimate alone)."""
+        if share is not None:
+            share *= planning.OTHER_ACCOUNT_MARGIN
+        return self._plan(account_id, self.starts[account_id], share) or []
+
     def _plan(self, account_id: int, start: date, share: float | None = None) -> list[Task] | None:
         campaigns = self.entities.get("campaigns", account_id)
         if campaigns is None or start > self.options.today:
@@ -213,6 +220,7 @@ class AnalyticsReader:
         self.start()
         assert self._items is not None
         while (item := self._items.get()) is not _DONE:
+            self._items.task_done()
             if isinstance(item, BaseException):
                 raise item
             yield item
@@ -223,7 +231,10 @@ class AnalyticsReader:
         assert self._items is not None
         try:
             for rows in self._tasks():
+                # Handed over, not queued: the next batch is gathered only once dlt has taken
+                # this one, so a table dlt has not reached yet holds one batch, not two.
                 self._items.put(rows)
+                self._items.join()
         except BaseException as error:
             self._items.put(error)
             return
@@ -251,9 +262,14 @@ class AnalyticsReader:
             for account_id, tasks in plans.items()
             if self.granularity == "DAILY" and all(t.facet_name == "accounts" for t in tasks)
         }
+        # Their first windows can only expect every row the estimate allows (an upper bound),
+        # so they come back part full. One account's first window goes ahead; the others' are
+        # planned from the share it returned (with a margin: accounts differ), then sent.
+        held = [] if self.records_deliveries else sorted(a for a in one_by_one if plans[a])[1:]
         queued = deque(
             task
             for account_id, tasks in plans.items()
+            if account_id not in held
             for task in (tasks[:1] if account_id in one_by_one else tasks)
         )
         # Only a few tasks ahead of the rows dlt has taken: memory holds a few windows' rows,
@@ -290,8 +306,14 @@ class AnalyticsReader:
                             planned = plans[task.account_id]
                             rest = self.replan(task, rows.num_rows)
                             planned[planned.index(task) + 1 :] = rest
-                            progress.tasks = sum(len(tasks) for tasks in plans.values())
                             queued.extend(rest[:1])
+                            if held:
+                                share = planning.delivered_share(task.expected_rows, rows.num_rows)
+                                for account_id in held:
+                                    plans[account_id] = self.replan_from(account_id, share)
+                                    queued.extend(plans[account_id][:1])
+                                held = []
+                            progress.tasks = sum(len(tasks) for tasks in plans.values())
                         if self.records_deliveries:
                             self.deliveries.record(task.account_id, rows)
                         progress.step(rows.num_rows)

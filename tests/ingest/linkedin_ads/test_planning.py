@@ -4,6 +4,7 @@ is sized from the rows the window before it returned."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 
 from ingest.linkedin_ads.analytics import Window
 from ingest.linkedin_ads.config import SyncOptions
-from ingest.linkedin_ads.planning import Delivery, delivered_share, plan_tasks
+from ingest.linkedin_ads.planning import Delivery, Task, delivered_share, plan_tasks
 from ingest.linkedin_ads.reader import AnalyticsReader, Deliveries
 from ingest.linkedin_ads.settings import METRICS
 from ingest.linkedin_ads.stats import SyncStats
@@ -279,6 +280,61 @@ def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() 
     assert rest[0].windows == (Window(date(2026, 6, 11), date(2026, 6, 29)),)
     # a window that returned nothing leaves the estimate as it was
     assert reader.replan(first[0], 0) == _creative_tasks(None, start=date(2026, 6, 11))
+
+
+class _HalfFullReader(AnalyticsReader):
+    """The creative table's reader against an API whose windows return half their expected
+    rows; it records the tasks in the order they were sent."""
+
+    sent: list[Task]
+
+    def run(self, task: Task) -> pa.Table:
+        self.sent.append(task)
+        return pa.table({"pivot_value": [_urn(1)] * (task.expected_rows // 2)})
+
+
+def test_one_accounts_first_window_goes_ahead_and_the_others_plan_from_its_share() -> None:
+    # given: two accounts, each with one campaign delivering every day (10 creatives: the
+    # estimate expects 10 rows a day), and an API that returns half of that
+    deliveries = Deliveries()
+    for account_id in (8, 9):
+        days = sorted(_days(START, TODAY))
+        deliveries.record(
+            account_id, pa.table({"pivot_value": [_urn(1)] * 181, "start_date": days})
+        )
+        deliveries.complete(account_id, START)
+    reader = _HalfFullReader(
+        table="ad_analytics_by_creative",
+        pivot="CREATIVE",
+        granularity="DAILY",
+        metrics=METRICS[:3],
+        accounts=[8, 9],
+        entities=_Entities(),  # type: ignore[arg-type]
+        client=None,  # type: ignore[arg-type]
+        options=OPTIONS,
+        stats=SyncStats(),
+        requests=None,  # type: ignore[arg-type]
+        deliveries=deliveries,
+    )
+    reader.sent = []
+    reader.bind({"loaded_through": {"8": "2026-07-01", "9": "2026-07-01"}})  # from June 2 on
+
+    # when
+    list(reader._tasks())
+
+    # then: account 8's first window (9 days, by the estimate) went alone; account 9's first was
+    # planned from its share, with a margin (0.55 of the estimate: 17 days, not 9)
+    first, second = reader.sent[0], next(t for t in reader.sent if t.account_id == 9)
+    assert (first.account_id, first.windows) == (8, (Window(date(2026, 6, 2), date(2026, 6, 10)),))
+    assert (second.account_id, second.windows) == (
+        9,
+        (Window(date(2026, 6, 2), date(2026, 6, 18)),),
+    )
+    # and every day through today was read for both
+    for account_id in (8, 9):
+        windows = [t.windows[0] for t in reader.sent if t.account_id == account_id]
+        assert (windows[0].start, windows[-1].end) == (date(2026, 6, 2), TODAY)
+        assert all(a.end + timedelta(days=1) == b.start for a, b in itertools.pairwise(windows))
 
 
 def _device_tasks(share: float | None) -> list[Any]:
