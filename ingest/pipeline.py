@@ -114,7 +114,8 @@ def load_source(
 
 M_ARENA_MAX = -8  # glibc's malloc.h
 TRIM_EVERY_SECONDS = 1.0
-_trimming = threading.Event()  # set once the trimming thread runs (once per process)
+_trim_lock = threading.Lock()
+_trim_thread: threading.Thread | None = None  # once per process
 
 
 def return_freed_memory() -> None:
@@ -132,11 +133,13 @@ def return_freed_memory() -> None:
     if mallopt is None or malloc_trim is None:  # not glibc (musl, macOS): nothing to bound
         return
     mallopt(M_ARENA_MAX, 2)
-    if not _trimming.is_set():
-        _trimming.set()
-        threading.Thread(
-            target=_trim_forever, args=(malloc_trim,), name="malloc-trim", daemon=True
-        ).start()
+    global _trim_thread
+    with _trim_lock:
+        if _trim_thread is None:
+            _trim_thread = threading.Thread(
+                target=_trim_forever, args=(malloc_trim,), name="malloc-trim", daemon=True
+            )
+            _trim_thread.start()
 
 
 def _trim_forever(malloc_trim: Any) -> None:
