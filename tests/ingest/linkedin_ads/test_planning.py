@@ -243,25 +243,23 @@ class _Entities:
         return CAMPAIGNS[:1] if kind == "campaigns" else _creatives(1, 10, START)
 
 
-def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() -> None:
-    # given: the creative table's reader, this run's campaign rows recorded for account 9
+def _creative_reader(
+    accounts: list[int], reader: type[AnalyticsReader] = AnalyticsReader
+) -> AnalyticsReader:
+    """The creative table's reader, this run's campaign rows recorded for `accounts`: campaign 1
+    delivered every day."""
     deliveries = Deliveries()
-    deliveries.record(
-        9,
-        pa.table(
-            {
-                "pivot_value": [_urn(1)] * 181,
-                "start_date": pa.array(sorted(_days(START, TODAY))),
-            }
-        ),
-    )
-    deliveries.complete(9, START)
-    reader = AnalyticsReader(
+    days = sorted(_days(START, TODAY))
+    for account_id in accounts:
+        campaign_rows = pa.table({"pivot_value": [_urn(1)] * len(days), "start_date": days})
+        deliveries.record(account_id, campaign_rows)
+        deliveries.complete(account_id, START)
+    return reader(
         table="ad_analytics_by_creative",
         pivot="CREATIVE",
         granularity="DAILY",
         metrics=METRICS,
-        accounts=[9],
+        accounts=accounts,
         entities=_Entities(),  # type: ignore[arg-type]
         client=None,  # type: ignore[arg-type]
         options=OPTIONS,
@@ -269,6 +267,11 @@ def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() 
         requests=None,  # type: ignore[arg-type]
         deliveries=deliveries,
     )
+
+
+def test_the_reader_plans_the_next_window_from_the_rows_the_last_one_returned() -> None:
+    # given: the creative table's reader, this run's campaign rows recorded for account 9
+    reader = _creative_reader([9])
     first = reader.plan(9, loaded_through="2026-07-01")  # re-reads from June 2
     assert first[0].windows == (Window(date(2026, 6, 2), date(2026, 6, 10)),)
 
@@ -296,26 +299,8 @@ class _HalfFullReader(AnalyticsReader):
 def test_one_accounts_first_window_goes_ahead_and_the_others_plan_from_its_share() -> None:
     # given: two accounts, each with one campaign delivering every day (10 creatives: the
     # estimate expects 10 rows a day), and an API that returns half of that
-    deliveries = Deliveries()
-    for account_id in (8, 9):
-        days = sorted(_days(START, TODAY))
-        deliveries.record(
-            account_id, pa.table({"pivot_value": [_urn(1)] * 181, "start_date": days})
-        )
-        deliveries.complete(account_id, START)
-    reader = _HalfFullReader(
-        table="ad_analytics_by_creative",
-        pivot="CREATIVE",
-        granularity="DAILY",
-        metrics=METRICS[:3],
-        accounts=[8, 9],
-        entities=_Entities(),  # type: ignore[arg-type]
-        client=None,  # type: ignore[arg-type]
-        options=OPTIONS,
-        stats=SyncStats(),
-        requests=None,  # type: ignore[arg-type]
-        deliveries=deliveries,
-    )
+    reader = _creative_reader([8, 9], _HalfFullReader)
+    assert isinstance(reader, _HalfFullReader)
     reader.sent = []
     reader.bind({"loaded_through": {"8": "2026-07-01", "9": "2026-07-01"}})  # from June 2 on
 
