@@ -75,7 +75,8 @@ class Browser:
         chromium = find_chromium()
         if chromium is None:
             raise BrowserError(f"no Chromium found (looked for {', '.join(CHROMIUM_NAMES)})")
-        self._profile = tempfile.TemporaryDirectory(prefix="chromium-")
+        # Chromium's helper processes can still write to the profile as it is removed.
+        self._profile = tempfile.TemporaryDirectory(prefix="chromium-", ignore_cleanup_errors=True)
         to_browser_read, self._to_browser = os.pipe()
         self._from_browser, from_browser_write = os.pipe()
 
