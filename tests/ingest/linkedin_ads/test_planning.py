@@ -5,9 +5,13 @@ is sized from the rows the window before it returned."""
 from __future__ import annotations
 
 import itertools
+import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from unittest.mock import patch
 
+import dlt
 import pyarrow as pa
 import pytest
 
@@ -420,3 +424,32 @@ def test_measured_campaigns_expect_their_own_rows_per_day_the_others_the_most() 
     # then: 7 rows a day, windows of 14 days (98 rows, below 99% of the cap)
     assert tasks[0].windows == (Window(date(2026, 6, 1), date(2026, 6, 14)),)
     assert tasks[0].expected_rows == 98
+
+
+class _ThreeBatchReader(AnalyticsReader):
+    """A reader whose table is three batches; it records each batch as it is gathered."""
+
+    gathered: list[int]
+
+    def _tasks(self) -> Iterator[pa.Table]:
+        for batch in range(3):
+            self.gathered.append(batch)
+            yield pa.table({"batch": [batch]})
+
+
+def test_a_reader_gathers_its_next_batch_only_once_dlt_has_taken_the_last() -> None:
+    # given a reader started ahead of dlt
+    reader = _creative_reader([9], _ThreeBatchReader)
+    assert isinstance(reader, _ThreeBatchReader)
+    reader.gathered = []
+    reader.bind({})
+    reader.start()
+
+    # when dlt has not taken anything yet, the reader holds the first batch and no second
+    time.sleep(0.3)  # time to gather more, were it to (a queued batch would not stop it)
+    assert reader.gathered == [0]
+
+    # then every batch still reaches dlt, in order
+    with patch.object(dlt.current, "resource_state", return_value={}):
+        assert [rows["batch"][0].as_py() for rows in reader.rows()] == [0, 1, 2]
+    assert reader.gathered == [0, 1, 2]
