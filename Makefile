@@ -18,6 +18,9 @@ export WAREHOUSE_TARGET := $(TARGET)
 export RUNTIME__DLTHUB_TELEMETRY := false
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export UV_PYTHON_DOWNLOADS := never
+# Installed packages are compiled to bytecode once, at sync: where PYTHONDONTWRITEBYTECODE is set
+# (as in many container images) Python otherwise compiles dbt's and dlt's sources at every start.
+export UV_COMPILE_BYTECODE := 1
 PORT ?= 8765
 DOCS_PORT ?= 8080
 SIZES ?= S,M
