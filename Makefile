@@ -96,7 +96,8 @@ $(BI_VENV)/.synced: bi/pyproject.toml bi/uv.lock | $(UV)
 	$(UV) sync --locked --project bi --python $(PYTHON)
 	touch $@
 
-$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+# Makefile too: it holds the sync's settings (UV_COMPILE_BYTECODE above).
+$(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
 	$(UV) sync --locked --python $(PYTHON)
 	touch $@
 
