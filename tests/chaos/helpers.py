@@ -226,17 +226,19 @@ def cli_env(sandbox: Any, warehouse: Warehouse) -> dict[str, str]:
 
 @dataclass
 class Cli:
-    """`python -m ingest <args>` in its own process group, its output in a file."""
+    """`python -m <module> <args>` in its own process group, its output in a file; the module is
+    the CLI's (`ingest`) or one that runs it (killed_mid_load.py)."""
 
     args: Sequence[str]
     env: Mapping[str, str]
     log: Path
+    module: str = "ingest"
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Cli:
         with self.log.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "ingest", *self.args],
+                [sys.executable, "-m", self.module, *self.args],
                 env=dict(self.env),
                 cwd=ROOT,
                 stdout=out,
