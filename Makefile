@@ -29,7 +29,9 @@ BI_VENV := bi/.venv
 # TARGET=spark (and the test suite, which runs a Spark cluster) add the optional `spark` group.
 SPARK_SYNCED := $(VENV)/.synced-spark
 SYNCED := $(VENV)/.synced $(if $(filter spark,$(TARGET)),$(SPARK_SYNCED))
-# make bench SPARK=1 adds a Spark row (SPARK=0 or empty: none).
+# make bench SPARK=1 adds a Spark row (SPARK=0 or empty: none); make bench API=<base URL> measures
+# another emulator of LinkedIn's API instead of the sandbox (its token and first day from the
+# environment: SOURCES__LINKEDIN_ADS__ACCESS_TOKEN, SOURCES__LINKEDIN_ADS__START_DATE).
 BENCH_SPARK := $(filter-out 0,$(SPARK))
 
 .PHONY: help run test test-fast lint ingest build bench sandbox chaos clean auth docs metrics bi
@@ -66,8 +68,8 @@ build: $(SYNCED) ## dbt build (silver and gold) on the loaded warehouse
 auth: $(VENV)/.synced ## Sign in to LinkedIn (OAuth in a browser); saves tokens to .dlt/secrets.toml
 	$(PY) -m ingest auth
 
-bench: $(VENV)/.synced $(if $(BENCH_SPARK),$(SPARK_SYNCED)) ## Benchmark requests, time and memory at SIZES (XS,S,M,L; default S,M; SPARK=1 adds Spark): bench/results.md
-	$(PY) -m bench --sizes $(SIZES) $(if $(BENCH_SPARK),--spark)
+bench: $(VENV)/.synced $(if $(BENCH_SPARK),$(SPARK_SYNCED)) ## Benchmark requests, time and memory at SIZES (XS,S,M,L; default S,M; SPARK=1 adds Spark; API=<base URL>: another emulator): bench/results.md
+	$(PY) -m bench $(if $(API),--api $(API),--sizes $(SIZES) $(if $(BENCH_SPARK),--spark))
 
 sandbox: $(VENV)/.synced ## Serve the LinkedIn API sandbox on PORT (default 8765)
 	$(PY) -m ingest sandbox --port $(PORT)

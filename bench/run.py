@@ -26,7 +26,7 @@ from typing import Any
 from bench import arithmetic
 from ingest import pipeline
 from ingest.linkedin_ads import settings
-from ingest.linkedin_ads.config import SETTING_PREFIX, ConfigError
+from ingest.linkedin_ads.config import SETTING_PREFIX, ConfigError, parse_start_date
 from ingest.sandbox import SandboxConfig, run_sandbox
 from ingest.sandbox.config import SIZES
 
@@ -105,14 +105,33 @@ class SizeResult:
 
 
 def sandbox_env(sandbox: Any, warehouse: pipeline.Warehouse, work: Path) -> dict[str, str]:
-    # the warehouse's variables over this environment, without the user's source settings
+    return api_env(
+        warehouse,
+        work,
+        base_url=sandbox.base_url,
+        access_token=sandbox.access_token,
+        start=sandbox.advertiser.first_day,
+        oauth_url=sandbox.oauth_url,
+    )
+
+
+def api_env(
+    warehouse: pipeline.Warehouse,
+    work: Path,
+    *,
+    base_url: str,
+    access_token: str,
+    start: date,
+    oauth_url: str | None = None,
+) -> dict[str, str]:
+    """The ingest and dbt children's environment: the warehouse's variables over this
+    environment, without the user's source settings, and the API to read."""
     env = {k: v for k, v in warehouse.dbt_env().items() if not k.startswith(SETTING_PREFIX)}
     env.update(
         {
-            f"{SETTING_PREFIX}BASE_URL": sandbox.base_url,
-            f"{SETTING_PREFIX}OAUTH_URL": sandbox.oauth_url,
-            f"{SETTING_PREFIX}ACCESS_TOKEN": sandbox.access_token,
-            f"{SETTING_PREFIX}START_DATE": sandbox.advertiser.first_day.isoformat(),
+            f"{SETTING_PREFIX}BASE_URL": base_url,
+            f"{SETTING_PREFIX}ACCESS_TOKEN": access_token,
+            f"{SETTING_PREFIX}START_DATE": start.isoformat(),
             f"{SETTING_PREFIX}ATTRIBUTION_WINDOW_DAYS": str(
                 settings.DEFAULT_ATTRIBUTION_WINDOW_DAYS
             ),
@@ -121,6 +140,8 @@ def sandbox_env(sandbox: Any, warehouse: pipeline.Warehouse, work: Path) -> dict
             "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
         }
     )
+    if oauth_url:
+        env[f"{SETTING_PREFIX}OAUTH_URL"] = oauth_url
     if warehouse.target == "spark":
         env["SPARK_METHOD"] = "session"  # Spark inside dbt's process, never the user's cluster
     return env
@@ -135,19 +156,42 @@ def delivering(advertiser: Any) -> dict[int, set[int]]:
     return days
 
 
-def request_lines(run: Ingest, advertiser: Any, today: date, latency_ms: int) -> list[str]:
-    """Requests per table against the lower bound and the per-campaign plan; time vs floor."""
+def bronze_delivery(database: Path) -> tuple[int, dict[int, set[int]]]:
+    """(campaigns loaded, campaign id -> day ordinals of its daily rows), from a bench DuckDB
+    file's bronze: what another API served, where the bench has no sandbox to ask."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as con:
+        [(campaigns,)] = con.sql("select count(*) from bronze.campaigns").fetchall()
+        rows = con.sql(
+            "select distinct pivot_value, start_date from bronze.ad_analytics_by_campaign"
+        ).fetchall()
+    days: dict[int, set[int]] = defaultdict(set)
+    for urn, day in rows:
+        days[int(urn.rsplit(":", 1)[1])].add(day.toordinal())
+    return campaigns, days
+
+
+def request_lines(
+    run: Ingest,
+    start: date,
+    campaigns: int,
+    delivery: Mapping[int, set[int]],
+    today: date,
+    latency_ms: int,
+) -> list[str]:
+    """Requests per table against the lower bound and the per-campaign plan; time vs floor.
+    `campaigns` counts the campaigns a per-campaign plan asks for; `delivery` maps each campaign
+    to the days it delivered on (the demographic tables' bound)."""
     report = run.report
-    start = advertiser.first_day
     rows: dict[str, list[int]] = defaultdict(list)
     for table, _, count in report["rows"]:
         rows[table].append(count)
-    campaigns = delivering(advertiser)
     tables = [
         arithmetic.Table(name, "member" in name, metrics)
         for name, metrics in sorted(report["metrics"].items())
     ]
-    plan = arithmetic.per_campaign_plan(len(advertiser.campaigns), tables, start, today)
+    plan = arithmetic.per_campaign_plan(campaigns, tables, start, today)
     lines = ["| table | requests | lower bound | x bound | per-campaign plan | x plan |"]
     lines.append("|---|---:|---:|---:|---:|---:|")
     total = bound_total = 0
@@ -156,7 +200,7 @@ def request_lines(run: Ingest, advertiser: Any, today: date, latency_ms: int) ->
         if table.monthly:
             month_start = start.replace(day=1)
             bound = arithmetic.demographic_lower_bound(
-                arithmetic.delivering_campaigns(campaigns, month_start, today), table.metrics
+                arithmetic.delivering_campaigns(delivery, month_start, today), table.metrics
             )
         else:
             bound = arithmetic.daily_lower_bound(rows[table.name], table.metrics)
@@ -241,6 +285,43 @@ def bench_size(name: str, latency_ms: int, targets: list[str], knobs: dict[str, 
     return result
 
 
+def bench_api(base_url: str, latency_ms: int) -> list[str]:
+    """Another emulator of LinkedIn's API (or the API itself) at `base_url`, with the access
+    token and first day of the user's SOURCES__LINKEDIN_ADS__ settings: a first load into a
+    throwaway DuckDB file and dbt's full build. The lower bounds count the rows it served (the
+    bench has no sandbox to ask); `latency_ms` states its latency for the floor."""
+    token = os.environ.get(f"{SETTING_PREFIX}ACCESS_TOKEN", "")
+    if not token:
+        raise SystemExit(f"bench: --api needs {SETTING_PREFIX}ACCESS_TOKEN")
+    today = datetime.now(UTC).date()
+    try:
+        start = parse_start_date(os.environ.get(f"{SETTING_PREFIX}START_DATE"), today)
+    except ConfigError as error:
+        raise SystemExit(f"bench: {error}") from None
+    lines = [f"#### {base_url}: from {start}; {latency_ms} ms per request (as stated)", ""]
+    with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
+        work = Path(tmp)
+        with _warehouse("duckdb", work) as warehouse:
+            env = api_env(warehouse, work, base_url=base_url, access_token=token, start=start)
+            progress(f"{base_url}: ingest (from {start})")
+            first = ingest(env, work / "first.json")
+            campaigns, delivery = bronze_delivery(work / "bench.duckdb")
+            lines += request_lines(first, start, campaigns, delivery, today, latency_ms)
+            progress(f"{base_url}: dbt build (full)")
+            full = dbt_build(env, work / "dbt-full.json")
+    rows = first.analytics_rows
+    lines += [
+        f"- bronze: {rows:,} analytics rows, {first.bronze_seconds:.1f} s from the last response "
+        f"to loaded; ingest peak RSS {first.child.peak_mb:,.0f} MB, whole ingest "
+        f"{first.child.seconds:.1f} s",
+        f"- dbt full build (DuckDB) {full.seconds:.1f} s, peak RSS {full.peak_mb:,.0f} MB",
+        "",
+    ]
+    for line in lines:
+        print(line)
+    return lines
+
+
 def _bench_target(
     name: str,
     size: Any,
@@ -264,7 +345,15 @@ def _bench_target(
         progress(f"{name} {target}: ingest (full history, {latency} ms per request)")
         first = ingest(env, work / "first.json")
         if measured:
-            result.lines += request_lines(first, sandbox.advertiser, today, latency_ms)
+            advertiser = sandbox.advertiser
+            result.lines += request_lines(
+                first,
+                advertiser.first_day,
+                len(advertiser.campaigns),
+                delivering(advertiser),
+                today,
+                latency_ms,
+            )
             rows = first.analytics_rows
             result.lines.append(
                 f"- bronze: {rows:,} analytics rows, {first.bronze_seconds:.1f} s from the last "
@@ -401,25 +490,39 @@ def main(argv: list[str]) -> int:
     parser.add_argument(
         "--spark", action="store_true", help="add a Spark row (lake load, dbt session method)"
     )
+    parser.add_argument(
+        "--api",
+        metavar="BASE_URL",
+        help="instead of the sandbox, another emulator of LinkedIn's API (or the API) at "
+        f"BASE_URL, read with {SETTING_PREFIX}ACCESS_TOKEN from {SETTING_PREFIX}START_DATE; "
+        "--latency-ms then states its latency",
+    )
     parser.add_argument("--results", type=Path, default=RESULTS, help="file to append to")
     args = parser.parse_args(argv)
     sizes = [s.strip().upper() for s in args.sizes.split(",") if s.strip()]
     unknown = [s for s in sizes if s not in SIZES]
     if unknown:
         parser.error(f"unknown sizes {unknown}; use {', '.join(SIZES)}")
-    if args.spark:
-        spark_ready()
-    targets = arithmetic.targets(not args.no_postgres and postgres_reachable(), args.spark)
     header = (
         f"### {datetime.now(UTC).strftime('%Y-%m-%d %H:%M')} UTC, commit {commit()}, {machine()}"
     )
-    limit = {"data_volume_limit": 10**15} if args.no_data_limit else {}
-    results = [bench_size(size, args.latency_ms, targets, limit) for size in sizes]
+    if args.api:
+        lines = bench_api(args.api, args.latency_ms)
+    else:
+        if args.spark:
+            spark_ready()
+        targets = arithmetic.targets(not args.no_postgres and postgres_reachable(), args.spark)
+        limit = {"data_volume_limit": 10**15} if args.no_data_limit else {}
+        lines = [
+            line
+            for size in sizes
+            for line in bench_size(size, args.latency_ms, targets, limit).lines
+        ]
     title = "# make bench results\n\nAppended by `make bench` (bench/run.py), newest last.\n"
     if not args.results.exists():
         args.results.write_text(title)
     with args.results.open("a") as out:
-        out.write("\n".join(["", header, "", *(line for r in results for line in r.lines)]))
+        out.write("\n".join(["", header, "", *lines]))
         out.write("\n")
     progress(f"appended to {args.results}")
     return 0
