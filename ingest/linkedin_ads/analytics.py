@@ -229,7 +229,10 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
     thread that received it, so only one response's JSON is alive per request in flight.
 
     `requests` counts the adAnalytics calls made so far and `split_windows` the windows
-    discarded and re-fetched in halves because a response reached the row cap.
+    discarded and re-fetched in halves because a response reached the row cap. A single month
+    at the cap (a demographic pivot with more values in a month than one response holds) is
+    loaded as the `cap` values with the most impressions, asked for with `sortBy`, and said in
+    `truncated`, one line each; a single day at the cap raises TruncatedAnalyticsError.
     """
 
     def __init__(
@@ -249,6 +252,7 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
             raise ValueError(f"adAnalytics {pivot} request without metrics")
         self.requests = 0
         self.split_windows = 0
+        self.truncated: list[str] = []
         self._counted = threading.Lock()
         self._client = client
         self._pivot = pivot
@@ -283,9 +287,14 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
     # The row key of an element's pivotValues (one pivot here; the statistics finder has two).
     _pivot_key = staticmethod(first_pivot_value)
 
-    def _request(self, window: Window, chunk: tuple[Metric, ...]) -> pa.Table | None:
-        """One chunk of one window as a table; None when the response reached the cap."""
+    def _request(
+        self, window: Window, chunk: tuple[Metric, ...], *, top: bool = False
+    ) -> pa.Table | None:
+        """One chunk of one window as a table; None when the response reached the cap, unless
+        `top` asks for the rows with the most impressions first and keeps them at the cap."""
         params = self._params(window, chunk)
+        if top:
+            params.append(("sortBy", {"field": "IMPRESSIONS", "order": "DESCENDING"}))
         with self._counted:
             self.requests += 1
         # Only the chunk's metrics: Arrow's reader parses a body in half the time with the 18
@@ -293,7 +302,7 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         elements = read_elements(self._client.get_body("adAnalytics", params), chunk)
         if elements is None:
             raise ValueError(f"adAnalytics response without an elements list ({self._facet()})")
-        if len(elements) >= self._cap:
+        if len(elements) >= self._cap and not top:
             return None
         return chunk_table(elements, chunk, self._pivot_key)
 
@@ -311,6 +320,9 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         try:
             parts = window.month_halves() if monthly else window.halves()
         except ValueError:
+            if monthly and len(self._chunks) == 1:
+                yield from self._top_values(window)
+                return
             span = f"month of {window.start}" if monthly else f"day {window.start}"
             raise TruncatedAnalyticsError(
                 f"adAnalytics {self._pivot} for {self._facet()} returned {self._cap} rows (the "
@@ -327,6 +339,22 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         self.split_windows += 1
         for part in parts:
             yield from self._fetch(part)
+
+    def _top_values(self, window: Window) -> Iterator[tuple[Window, pa.Table]]:
+        """A single month with more rows than a response holds: LinkedIn serves no more than the
+        cap per request and the month cannot be split (its values are ranked and thresholded per
+        month), so the month is asked for again with the values with the most impressions first
+        and loaded as far as the cap reaches. One chunk only: rows cut at the cap by chunk would
+        not line up."""
+        [chunk] = self._chunks
+        table = self._request(window, chunk, top=True)
+        assert table is not None
+        self.truncated.append(
+            f"adAnalytics {self._pivot} for {self._facet()}: the month of {window.start} has more "
+            f"values than the {self._cap:,} one response holds; loaded the {table.num_rows:,} with "
+            "the most impressions, the rest (fewer impressions each) are not in bronze"
+        )
+        yield window, merge_tables([table], self._metrics)
 
 
 def lower_bound_requests(rows: int, n_metrics: int, cap: int = settings.ANALYTICS_ROW_CAP) -> int:

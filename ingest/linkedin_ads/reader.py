@@ -185,6 +185,8 @@ class AnalyticsReader:
         self.stats.count(
             self.table, task.account_id, fetch.requests, rows.num_rows, fetch.split_windows
         )
+        for message in fetch.truncated:
+            self.stats.warn(message)
         return rows
 
     def warn_stale(self, state: dict[str, str]) -> None:

@@ -162,3 +162,43 @@ def test_requests_stay_within_1_1x_of_their_lower_bound(emulated: Emulated) -> N
         assert 0 < requests <= 1.1 * bound, (table, requests, bound)
     # the client counted what the emulator answered
     assert sum(emulated.emulator.analytics_requests.values()) == sum(stats.requests.values())
+
+
+LOW_CAP = 60  # below an account's 120 days and a campaign's company values in a month
+
+
+def test_a_low_row_cap_splits_windows_and_keeps_a_crowded_months_top_values(
+    duckdb_warehouse: Warehouse,
+) -> None:
+    """Windows at the cap are split until they fit; a month with more values than a response
+    holds loads the values with the most impressions (the emulator ranks them itself) and says
+    which month it cut. Bronze is compared: the rest of gold follows as above."""
+    with Emulator(EmulatorConfig(row_cap=LOW_CAP)) as emulator:
+        result = load(duckdb_warehouse, emulator, start_date=emulator.first_day, row_cap=LOW_CAP)
+        truth = emulator.truth
+    assert result.stats.split_windows > 0
+    creatives = query(
+        duckdb_warehouse, "select count(*), sum(impressions) from bronze.ad_analytics_by_creative"
+    )
+    daily = truth.daily("CREATIVE").values()
+    assert creatives == [(len(daily), sum(values["impressions"] for values in daily))]
+
+    cut = 0
+    for suffix, pivot in settings.DEMOGRAPHIC_PIVOTS.items():
+        months: dict[tuple[int, Any], list[int]] = defaultdict(list)
+        for (campaign_id, month, _value), values in truth.monthly(pivot).items():
+            months[campaign_id, month].append(values["impressions"])
+        loaded: dict[tuple[int, Any], list[int]] = defaultdict(list)
+        for campaign, month, impressions in query(
+            duckdb_warehouse,
+            f"select campaign, start_date, impressions from bronze.ad_analytics_by_member_{suffix}",
+        ):
+            campaign_id = int(campaign.rsplit(":", 1)[1])
+            loaded[campaign_id, month.replace(day=1)].append(impressions)
+        for key, impressions in months.items():
+            top = sorted(impressions, reverse=True)[:LOW_CAP]
+            assert sorted(loaded[key], reverse=True) == top, (suffix, key)
+            cut += len(impressions) >= LOW_CAP
+    assert cut > 0
+    said = [w for w in result.stats.warnings if "with the most impressions" in w]
+    assert len(said) == cut

@@ -89,6 +89,8 @@ class FakeAnalyticsApi:
             for (first, last, urn), values in sorted(buckets.items())
             if any(values.values())
         ]
+        if query.get("sortBy") == {"field": "IMPRESSIONS", "order": "DESCENDING"}:
+            elements.sort(key=lambda row: row.get("impressions", 0), reverse=True)
         return {"paging": {"start": 0, "count": 10, "links": []}, "elements": elements[: self.cap]}
 
     def get_body(self, path: str, params: Sequence[tuple[str, Any]]) -> bytes:
@@ -598,12 +600,40 @@ def test_monthly_window_at_the_cap_splits_on_a_month_boundary() -> None:
     assert rows[0]["impressions"] == january
 
 
-def test_single_month_at_the_cap_raises() -> None:
-    api = FakeAnalyticsApi(daily_facts(31), cap=3)
+def test_a_single_month_at_the_cap_loads_its_values_with_most_impressions_and_says_so() -> None:
+    # given: 3 campaigns in January (campaign 13 with the most impressions, then 12), cap 2
+    api = FakeAnalyticsApi(daily_facts(31), cap=2)
+    january = Window(date(2024, 1, 1), date(2024, 1, 31))
+    fetch = fetch_analytics(api, [january], [METRIC["impressions"]], granularity="MONTHLY", cap=2)
+
+    # when
+    [(window, rows)] = list(fetch)
+
+    # then: asked again with sortBy, the two values with most impressions kept, one line said
+    assert window == january
+    assert api.calls[-1]["sortBy"] == {"field": "IMPRESSIONS", "order": "DESCENDING"}
+    assert sorted(rows.column("pivot_value").to_pylist()) == CAMPAIGN_URNS[1:]
+    uncut = fetch_analytics(
+        FakeAnalyticsApi(daily_facts(31), cap=10),
+        [january],
+        [METRIC["impressions"]],
+        granularity="MONTHLY",
+    )
+    assert rows.schema == next(uncut)[1].schema  # as any window reaches bronze
+    [message] = fetch.truncated
+    assert "\n" not in message
+    for part in ("CAMPAIGN", "month of 2024-01-01", "loaded the 2 with the most impressions"):
+        assert part in message
+
+
+def test_a_single_month_of_two_metric_chunks_at_the_cap_raises() -> None:
+    # rows cut at the cap in each chunk would not line up: no partial month then
+    api = FakeAnalyticsApi(daily_facts(31), cap=2)
     window = Window(date(2024, 1, 1), date(2024, 1, 31))
+    metrics = [*settings.METRICS[:18], METRIC["viralVideoViews"]]
 
     with pytest.raises(TruncatedAnalyticsError, match="single month of 2024-01-01"):
-        list(fetch_analytics(api, [window], [METRIC["impressions"]], granularity="MONTHLY", cap=3))
+        list(fetch_analytics(api, [window], metrics, granularity="MONTHLY", cap=2))
 
 
 @pytest.mark.parametrize(
