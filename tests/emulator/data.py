@@ -5,8 +5,9 @@ Shape, chosen to be unlike an even spread: a skewed number of creatives per camp
 creative weights from a Pareto draw, campaigns that deliver in one to three bursts separated by
 weeks of silence, a few campaigns that never delivered (DRAFT, one ACTIVE), a test account whose
 campaigns never serve, USD and JPY accounts (JPY gives long integer parts), costs carrying up to 23
-decimals, and rare creative-days holding only a tiny negative cost (a billing correction, LinkedIn
-serves such values). A campaign-day is by construction the exact sum of its creatives' days.
+decimals, and rare creative-days holding only a tiny negative cost (a billing correction; LinkedIn's
+documentation neither shows nor rules out such values). A campaign-day is by construction the
+exact sum of its creatives' days.
 
 Metrics this world does not model (e.g. registrations, reach, dwell time) are always 0.
 """
