@@ -346,9 +346,7 @@ class AnalyticsFetch(Iterator[tuple[Window, pa.Table]]):
         month), so the month is asked for again with the values with the most impressions first
         and loaded as far as the cap reaches. One chunk only: rows cut at the cap by chunk would
         not line up."""
-        [chunk] = self._chunks
-        table = self._request(window, chunk, top=True)
-        assert table is not None
+        [table] = self._map(lambda chunk: self._request(window, chunk, top=True), self._chunks)
         self.truncated.append(
             f"adAnalytics {self._pivot} for {self._facet()}: the month of {window.start} has more "
             f"values than the {self._cap:,} one response holds; loaded the {table.num_rows:,} with "
