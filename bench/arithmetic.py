@@ -62,6 +62,27 @@ class Table:
     monthly: bool
     metrics: int
 
+    @classmethod
+    def named(cls, name: str, metrics: int) -> Table:
+        """A bronze analytics table by its name: the demographic (member) tables are monthly."""
+        return cls(name, "member" in name, metrics)
+
+
+def lower_bound(
+    table: Table,
+    rows_per_account: Iterable[int],
+    delivery: Mapping[int, Iterable[int]],
+    start: date,
+    end: date,
+) -> int:
+    """Fewest requests for `table` from `start` to `end`: a daily table from its rows per account,
+    a demographic table from the campaigns that delivered (campaign id -> day ordinals) since the
+    first month's start."""
+    if table.monthly:
+        campaigns = delivering_campaigns(delivery, start.replace(day=1), end)
+        return demographic_lower_bound(campaigns, table.metrics)
+    return daily_lower_bound(rows_per_account, table.metrics)
+
 
 def per_campaign_plan(
     campaigns: int, tables: Sequence[Table], start: date, end: date

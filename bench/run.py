@@ -188,8 +188,7 @@ def request_lines(
     for table, _, count in report["rows"]:
         rows[table].append(count)
     tables = [
-        arithmetic.Table(name, "member" in name, metrics)
-        for name, metrics in sorted(report["metrics"].items())
+        arithmetic.Table.named(name, metrics) for name, metrics in sorted(report["metrics"].items())
     ]
     plan = arithmetic.per_campaign_plan(campaigns, tables, start, today)
     lines = ["| table | requests | lower bound | x bound | per-campaign plan | x plan |"]
@@ -197,13 +196,7 @@ def request_lines(
     total = bound_total = 0
     for table in tables:
         ours = report["requests"].get(table.name, 0)
-        if table.monthly:
-            month_start = start.replace(day=1)
-            bound = arithmetic.demographic_lower_bound(
-                arithmetic.delivering_campaigns(delivery, month_start, today), table.metrics
-            )
-        else:
-            bound = arithmetic.daily_lower_bound(rows[table.name], table.metrics)
+        bound = arithmetic.lower_bound(table, rows[table.name], delivery, start, today)
         total, bound_total = total + ours, bound_total + bound
         lines.append(
             f"| {table.name} | {ours:,} | {bound:,} | {_x(arithmetic.ratio(ours, bound))} "

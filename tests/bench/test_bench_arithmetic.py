@@ -22,6 +22,23 @@ def test_demographic_lower_bound_is_one_request_per_delivering_campaign_and_chun
     assert arithmetic.demographic_lower_bound(46, 20) == 92
 
 
+def test_a_tables_lower_bound_follows_its_kind() -> None:
+    may_1 = date(2026, 5, 1).toordinal()
+    delivery = {1: {may_1}, 2: {may_1 - 40}, 3: set()}  # campaign 2 delivered in March only
+    daily, monthly = (
+        Table.named("ad_analytics_by_creative", 98),
+        Table.named("ad_analytics_by_member_country", 16),
+    )
+    assert (daily.monthly, monthly.monthly) == (False, True)
+    # daily: rows per account; monthly: campaigns that delivered since the first month's start
+    assert (
+        arithmetic.lower_bound(daily, [15_001], delivery, date(2026, 4, 15), date(2026, 5, 31))
+        == 12
+    )
+    assert arithmetic.lower_bound(monthly, [], delivery, date(2026, 4, 15), date(2026, 5, 31)) == 1
+    assert arithmetic.lower_bound(monthly, [], delivery, date(2026, 3, 30), date(2026, 5, 31)) == 2
+
+
 def test_delivering_campaigns_counts_campaigns_with_a_row_in_the_range() -> None:
     may_1 = date(2026, 5, 1).toordinal()
     rows = {1: {may_1}, 2: {may_1 - 1}, 3: set()}

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
@@ -148,20 +147,19 @@ def test_requests_stay_within_1_1x_of_their_lower_bound(emulated: Emulated) -> N
     delivered: dict[int, set[int]] = defaultdict(set)
     for campaign_id, day in truth.daily("CAMPAIGN"):
         delivered[campaign_id].add(day.toordinal())
-    months = (emulated.emulator.first_day.replace(day=1), max(max(d) for d in delivered.values()))
+    emulator = emulated.emulator
     assert set(stats.requests) == set(stats.metrics) - REFUSED_TABLES
     for table, requests in stats.requests.items():
-        metrics = stats.metrics[table]
-        if "member" in table:
-            campaigns = arithmetic.delivering_campaigns(
-                delivered, months[0], date.fromordinal(months[1])
-            )
-            bound = arithmetic.demographic_lower_bound(campaigns, metrics)
-        else:
-            bound = arithmetic.daily_lower_bound(rows[table].values(), metrics)
+        bound = arithmetic.lower_bound(
+            arithmetic.Table.named(table, stats.metrics[table]),
+            rows[table].values(),
+            delivered,
+            emulator.first_day,
+            emulator.config.today,
+        )
         assert 0 < requests <= 1.1 * bound, (table, requests, bound)
     # the client counted what the emulator answered
-    assert sum(emulated.emulator.analytics_requests.values()) == sum(stats.requests.values())
+    assert sum(emulator.analytics_requests.values()) == sum(stats.requests.values())
 
 
 LOW_CAP = 60  # below an account's 120 days and a campaign's company values in a month
