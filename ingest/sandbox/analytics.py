@@ -29,9 +29,12 @@ DECISIVE_DEFAULTS = ("impressions", "clicks")
 # metrics per request), a few windows at a time, so a handful covers its concurrent requests.
 WINDOW_CACHE_SIZE = 8
 # Campaign-period totals under member pivots: a client asks each campaign's window once per
-# member pivot (8), pivot by pivot, so this one spans every campaign of an account; its entries
-# are small (one total per metric per campaign and month).
-CAMPAIGN_CACHE_SIZE = 512
+# member pivot (8), and may read a pivot for every account before the next pivot, so this one
+# spans a whole table's windows at the bench's largest size (about 1,000 campaigns): a smaller
+# one evicts each window before the next pivot asks for it again, and every member request
+# then sums its creatives' days anew (4x its cost). Its entries are small (one total per metric
+# per campaign and month: tens of MB when full).
+CAMPAIGN_CACHE_SIZE = 4096
 
 BucketKey = tuple[tuple[str, ...], tuple[int, int]]
 # (pivot values, period) -> every metric's total; a window is its buckets in key order.

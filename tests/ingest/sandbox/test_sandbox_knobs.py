@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sandbox_helpers import Api, account_query, first_account
+from sandbox_helpers import Api, account_query, analytics_query, first_account
 
 from ingest.sandbox import Sandbox, SandboxConfig, run_sandbox
 from ingest.sandbox.contract import ADDITIVE_METRICS
@@ -157,6 +157,31 @@ def test_a_running_sandbox_keeps_its_facts_out_of_the_garbage_collectors_walks()
         assert gc.get_freeze_count() >= facts > 1000
     # ... and once it stops, the collector has them back
     assert gc.get_freeze_count() == 0
+
+
+def test_member_pivots_read_table_by_table_sum_each_campaign_window_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # given a sandbox with as many campaigns as the bench's largest size (L: 1,000)
+    sandbox = Sandbox(SandboxConfig(accounts=1, campaigns=1000, creatives=1000, days=40))
+    engine, truth = sandbox.rest.engine, sandbox.truth
+    summed: list[int] = []
+    per_campaign = engine._per_campaign
+    monkeypatch.setattr(
+        engine, "_per_campaign", lambda *args: summed.append(1) or per_campaign(*args)
+    )
+    headers = Api(sandbox).headers()
+    # when every campaign's month is asked for under one member pivot, then under another, as a
+    # client that reads each member table for every account before the next one
+    for pivot in ("MEMBER_SENIORITY", "MEMBER_COMPANY_SIZE"):
+        for campaign in truth.campaigns:
+            urn = f"urn:li:sponsoredCampaign:{campaign['id']}"
+            query = analytics_query(
+                pivot, "campaigns", [urn], truth.first_day, truth.last_day, granularity="MONTHLY"
+            )
+            assert sandbox.handle("GET", "/rest/adAnalytics", query, headers, b"").status == 200
+    # then each campaign's creative days are summed once, for the first pivot only
+    assert len(summed) == len(truth.campaigns) == 1000
 
 
 class _Clock:
