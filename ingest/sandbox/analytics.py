@@ -9,7 +9,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from datetime import date
 from functools import lru_cache
-from operator import add
 from typing import Any, Generic, TypeVar
 
 from . import analytics_knobs, breakdowns
@@ -345,8 +344,6 @@ class AnalyticsEngine:
         period_of: dict[int, tuple[int, int]],
     ) -> Buckets:
         """Entity buckets with the CONVERSION or IMPRESSION_DEVICE_TYPE split (breakdowns.py)."""
-        if breakdowns.DEVICE_PIVOT in request.pivots:
-            return self._device_buckets(request, creatives, period_of)
         buckets: Buckets = {}
         for ref, ordinal, period, metrics in self._facts_by_period(creatives, period_of):
             for values, part in breakdowns.parts(self.adv, request.pivots, ref, ordinal, metrics):
@@ -354,36 +351,6 @@ class AnalyticsEngine:
                     values[p] if p in values else _pivot_value(p, ref) for p in request.pivots
                 )
                 _add(buckets.setdefault((pivot_values, period), {}), part)
-        return buckets
-
-    def _device_buckets(
-        self,
-        request: AnalyticsRequest,
-        creatives: list[CreativeRef],
-        period_of: dict[int, tuple[int, int]],
-    ) -> Buckets:
-        """The buckets breakdowns.parts gives under IMPRESSION_DEVICE_TYPE, summed device by
-        device in lists instead of a dict per creative-day and device: at L a device window
-        holds about 30,000 creative-days, and the dicts took most of the sandbox's CPU there."""
-        position = request.pivots.index(breakdowns.DEVICE_PIVOT)
-        others: dict[str, tuple[str, ...]] = {}  # a creative's values of the other pivots
-        sums: dict[BucketKey, dict[str, list[int]]] = {}
-        for ref, _, period, metrics in self._facts_by_period(creatives, period_of):
-            values = others.get(ref.urn)
-            if values is None:
-                values = others[ref.urn] = tuple(
-                    "" if at == position else _pivot_value(pivot, ref)
-                    for at, pivot in enumerate(request.pivots)
-                )
-            totals = sums.setdefault((values, period), {})
-            for name, share in breakdowns.device_split(ref.campaign_id, metrics):
-                so_far = totals.get(name)
-                totals[name] = share if so_far is None else list(map(add, so_far, share))
-        buckets: Buckets = {}
-        for (values, period), totals in sums.items():
-            for index, device in enumerate(breakdowns.DEVICES):
-                key = ((*values[:position], device, *values[position + 1 :]), period)
-                buckets[key] = {n: split[index] for n, split in totals.items() if split[index]}
         return buckets
 
     def _per_campaign(

@@ -170,24 +170,18 @@ def parts(
             )
         return
     if DEVICE_PIVOT in pivots:
-        shares = dict(device_split(ref.campaign_id, metrics))
+        weights = device_weights(ref.campaign_id)
+        total, heaviest = sum(weights), weights.index(max(weights))
+        # each metric split exactly: by weight rounded down, the rest to the first heaviest device
+        shares: dict[str, list[int]] = {}
+        for name, value in metrics.items():
+            if name not in DEVICE_UNSERVED_METRICS:
+                share = shares[name] = [value * weight // total for weight in weights]
+                share[heaviest] += value - sum(share)
         for index, device in enumerate(DEVICES):
             yield {DEVICE_PIVOT: device}, {name: split[index] for name, split in shares.items()}
         return
     yield {}, metrics
-
-
-def device_split(campaign_id: int, metrics: Mapping[str, int]) -> Iterator[tuple[str, list[int]]]:
-    """A creative-day's served metrics split over DEVICES: (metric, its amount per device, in
-    the order of DEVICES)."""
-    weights = device_weights(campaign_id)
-    total, heaviest = sum(weights), weights.index(max(weights))
-    # each metric split exactly: by weight rounded down, the rest to the first heaviest device
-    for name, value in metrics.items():
-        if name not in DEVICE_UNSERVED_METRICS:
-            share = [value * weight // total for weight in weights]
-            share[heaviest] += value - sum(share)
-            yield name, share
 
 
 def served(pivots: Sequence[str], metric: str) -> bool:
