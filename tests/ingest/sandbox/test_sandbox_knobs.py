@@ -170,7 +170,9 @@ def test_member_pivots_read_table_by_table_sum_each_campaign_window_once(
     monkeypatch.setattr(
         engine, "_per_campaign", lambda *args: summed.append(1) or per_campaign(*args)
     )
-    headers = Api(sandbox).headers()
+    api = Api(sandbox)
+    headers = api.headers()
+    api.close()
     # when every campaign's month is asked for under one member pivot, then under another, as a
     # client that reads each member table for every account before the next one
     for pivot in ("MEMBER_SENIORITY", "MEMBER_COMPANY_SIZE"):
