@@ -15,6 +15,7 @@ import pytest
 from sandbox_helpers import Api, account_query, analytics_query, first_account
 
 from ingest.sandbox import Sandbox, SandboxConfig, run_sandbox
+from ingest.sandbox.config import SIZES
 from ingest.sandbox.contract import ADDITIVE_METRICS
 from ingest.sandbox.faults import DATA_LIMIT_MESSAGE, DAY_LIMIT_MESSAGE
 
@@ -162,8 +163,9 @@ def test_a_running_sandbox_keeps_its_facts_out_of_the_garbage_collectors_walks()
 def test_member_pivots_read_table_by_table_sum_each_campaign_window_once(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # given a sandbox with as many campaigns as the bench's largest size (L: 1,000)
-    sandbox = Sandbox(SandboxConfig(accounts=1, campaigns=1000, creatives=1000, days=40))
+    # given a sandbox with as many campaigns as the bench's largest size (L)
+    campaigns = SIZES["L"].campaigns
+    sandbox = Sandbox(SandboxConfig(accounts=1, campaigns=campaigns, creatives=campaigns, days=40))
     engine, truth = sandbox.rest.engine, sandbox.truth
     summed: list[int] = []
     per_campaign = engine._per_campaign
@@ -183,7 +185,7 @@ def test_member_pivots_read_table_by_table_sum_each_campaign_window_once(
             )
             assert sandbox.handle("GET", "/rest/adAnalytics", query, headers, b"").status == 200
     # then each campaign's creative days are summed once, for the first pivot only
-    assert len(summed) == len(truth.campaigns) == 1000
+    assert len(summed) == len(truth.campaigns) == campaigns
 
 
 class _Clock:
